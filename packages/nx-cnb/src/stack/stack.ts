@@ -1,0 +1,169 @@
+import { posix } from 'node:path';
+import { ConfigError, ConfigErrors } from '../config/config-error';
+import { expandPattern, ImagesJson, parseImagesJson } from './images-json';
+import { ImageDefinition, ImageKind, mixinProblems, parseStackToml, StackToml } from './stack-toml';
+
+/** How the model sees files: paths relative to the stack root, undefined when absent. */
+export interface StackFiles {
+  read(path: string): string | undefined;
+}
+
+/** One image a stack makes: the unit of one Nx target and one receipt. */
+export interface StackImage {
+  /** Unique within the stack: "build", "run", "run-tiny"… Becomes the target "image-<key>". */
+  key: string;
+  kind: ImageKind;
+  /** "base", "tiny", "static" or the images.json stack_type. */
+  variant: string;
+  /** Repository name without registry or tag, e.g. "debian-bookworm-run-tiny". */
+  name: string;
+  /** Paths relative to the stack root. */
+  stackToml: string;
+  dockerfile: string;
+  context: string;
+  stackId: string;
+  homepage?: string;
+  maintainer?: string;
+  platforms: string[];
+  definition: ImageDefinition;
+  /** jam's [deprecated] mixins: compute the mixins label from package lists. */
+  computeMixins: boolean;
+}
+
+export interface Stack {
+  layout: 'images.json' | 'stack.toml';
+  /** The file that defines the stack, relative to its root. */
+  configFile: string;
+  /** Every stack.toml the stack reads, relative to its root. */
+  stackTomls: string[];
+  images: StackImage[];
+  warnings: string[];
+}
+
+export const IMAGES_JSON = 'images.json';
+export const STACK_TOML = 'stack.toml';
+
+/**
+ * Reads a stack rooted at a folder: Paketo's layout (images.json + one
+ * stack.toml per config_dir) or a lone jam stack.toml. `label` is how the
+ * root is named in messages (its workspace-relative path).
+ */
+export function readStack(label: string, files: StackFiles): Stack {
+  const imagesJson = files.read(IMAGES_JSON);
+  if (imagesJson !== undefined) return fromImagesJson(label, parseImagesJson(join(label, IMAGES_JSON), imagesJson), files);
+  const stackToml = files.read(STACK_TOML);
+  if (stackToml === undefined) throw new ConfigError(label, '(folder)', `an ${IMAGES_JSON} or a ${STACK_TOML}`, 'neither');
+  return fromLoneStackToml(label, parseStackToml(join(label, STACK_TOML), stackToml), files);
+}
+
+function fromLoneStackToml(label: string, toml: StackToml, files: StackFiles): Stack {
+  for (const kind of ['build', 'run'] as const) {
+    if (!toml[kind]) throw new ConfigError(toml.file, kind, `a [${kind}] table (a lone stack.toml makes both images)`, 'none');
+  }
+  const base = posix.basename(label) || 'stack';
+  const images = (['build', 'run'] as const).map((kind) => image(toml, STACK_TOML, kind, 'base', kind, `${base}-${kind}`));
+  return finish(label, { layout: 'stack.toml', configFile: STACK_TOML, stackTomls: [STACK_TOML], images, warnings: [] }, files);
+}
+
+function fromImagesJson(label: string, json: ImagesJson, files: StackFiles): Stack {
+  const images: StackImage[] = [];
+  const stackTomls: string[] = [];
+  json.images.forEach((entry, i) => {
+    const tomlPath = join(entry.configDir, STACK_TOML);
+    const text = files.read(tomlPath);
+    if (text === undefined) {
+      throw new ConfigError(json.file, `images[${i}].config_dir`, `a folder holding a ${STACK_TOML}`, `${JSON.stringify(entry.configDir)} without one`);
+    }
+    const toml = parseStackToml(join(label, tomlPath), text);
+    stackTomls.push(tomlPath);
+    const variant = entry.stackType ?? (entry.createBuildImage ? 'base' : entry.name);
+    const suffix = variant === 'base' ? '' : `-${variant}`;
+    const nameFor = (kind: ImageKind) => {
+      const pattern = entry.patternImageRegistryName ?? defaultPattern(json);
+      return expandPattern(pattern, {
+        os_name: json.osName ?? posix.basename(label),
+        os_codename: json.osCodename,
+        build_image_run_image: kind === 'build' ? entry.buildImage : entry.runImage,
+        stack_type: variant === 'base' && !entry.patternImageRegistryName ? undefined : variant,
+      });
+    };
+    if (entry.createBuildImage) {
+      if (!toml.build) throw new ConfigError(toml.file, 'build', 'a [build] table (images.json sets create_build_image)', 'none');
+      images.push(image(toml, tomlPath, 'build', variant, `build${suffix}`, nameFor('build')));
+    }
+    if (!toml.run) throw new ConfigError(toml.file, 'run', 'a [run] table', 'none');
+    images.push(image(toml, tomlPath, 'run', variant, `run${suffix}`, nameFor('run')));
+  });
+  const stack = finish(label, { layout: 'images.json', configFile: IMAGES_JSON, stackTomls, images, warnings: [] }, files);
+
+  // The build image serves every run image, so the mixin rules apply across variants.
+  const build = stack.images.find((i) => i.kind === 'build');
+  if (build) {
+    const problems = stack.images
+      .filter((i) => i.kind === 'run')
+      .flatMap((run) => mixinProblems({ file: join(label, run.stackToml), run: run.definition }, build.definition));
+    if (problems.length) throw new ConfigErrors(problems);
+  }
+  return stack;
+}
+
+function defaultPattern(json: ImagesJson): string {
+  return json.osName ? 'os_name-os_codename-build_image_run_image-stack_type' : 'os_name-build_image_run_image-stack_type';
+}
+
+function image(toml: StackToml, tomlPath: string, kind: ImageKind, variant: string, key: string, name: string): StackImage {
+  const definition = toml[kind]!;
+  const dockerfile = posix.normalize(join(posix.dirname(tomlPath), definition.dockerfile));
+  return {
+    key,
+    kind,
+    variant,
+    name,
+    stackToml: tomlPath,
+    dockerfile,
+    context: posix.dirname(dockerfile),
+    stackId: toml.id,
+    homepage: toml.homepage,
+    maintainer: toml.maintainer,
+    platforms: toml.platforms,
+    definition,
+    computeMixins: toml.deprecated.mixins,
+  };
+}
+
+/** Checks that span the whole stack: unique keys and names, Dockerfiles present, users distinct. */
+function finish(label: string, stack: Stack, files: StackFiles): Stack {
+  const seen = new Map<string, StackImage>();
+  for (const img of stack.images) {
+    const file = join(label, img.stackToml);
+    if (img.dockerfile.startsWith('../') || img.dockerfile === '..') {
+      throw new ConfigError(file, `${img.kind}.dockerfile`, 'a Dockerfile inside the stack folder', JSON.stringify(img.definition.dockerfile));
+    }
+    if (files.read(img.dockerfile) === undefined) {
+      throw new ConfigError(file, `${img.kind}.dockerfile`, 'an existing Dockerfile', `no file at ${join(label, img.dockerfile)}`);
+    }
+    const clash = seen.get(img.key) ?? [...seen.values()].find((other) => other.name === img.name);
+    if (clash) {
+      throw new ConfigError(join(label, stack.configFile), 'images', 'a distinct image name and variant for every image', `${img.name} twice (variant ${img.variant})`);
+    }
+    seen.set(img.key, img);
+  }
+  const build = stack.images.find((i) => i.kind === 'build');
+  for (const run of stack.images.filter((i) => i.kind === 'run')) {
+    if (build && build.definition.uid === run.definition.uid) {
+      stack.warnings.push(
+        `${join(label, run.stackToml)}: run.uid: the run image user (${run.definition.uid}) should differ from the build image user (${build.definition.uid}), as the CNB platform spec asks`,
+      );
+    }
+  }
+  return stack;
+}
+
+function join(...parts: string[]): string {
+  return posix.join(...parts.filter((p) => p !== '' && p !== '.'));
+}
+
+/** Build args for one platform: [x.args] overlaid with [x.platforms."<platform>".args], as jam does. */
+export function buildArgsFor(image: StackImage, platform: string): Record<string, string> {
+  return { ...image.definition.args, ...(image.definition.platformArgs[platform] ?? {}) };
+}

@@ -31,7 +31,7 @@ export interface StackToml {
   platforms: string[];
   build?: ImageDefinition;
   run?: ImageDefinition;
-  deprecated: { legacySbom: boolean; mixins: boolean };
+  deprecated: { legacySbom: boolean };
 }
 
 const TOP_KEYS = ['id', 'homepage', 'maintainer', 'platforms', 'build', 'run', 'deprecated'] as const;
@@ -63,6 +63,11 @@ export function parseStackToml(file: string, text: string): StackToml {
 
   const deprecatedFields = root.optionalTable('deprecated');
   deprecatedFields?.onlyKeys(DEPRECATED_KEYS);
+  // jam derives mixins from the package lists of one build/run pair; a stack with
+  // several run images has no single pair, so nx-cnb asks for declared mixins instead.
+  if (deprecatedFields?.optionalBoolean('mixins')) {
+    throw deprecatedFields.error('mixins', 'false or absent (declare mixins with [build] mixins = [...] and [run] mixins = [...])');
+  }
 
   const buildFields = root.optionalTable('build');
   const runFields = root.optionalTable('run');
@@ -76,7 +81,6 @@ export function parseStackToml(file: string, text: string): StackToml {
     run: runFields && parseImage(runFields),
     deprecated: {
       legacySbom: deprecatedFields?.optionalBoolean('legacy-sbom') ?? false,
-      mixins: deprecatedFields?.optionalBoolean('mixins') ?? false,
     },
   };
   const problems = mixinProblems(stack);

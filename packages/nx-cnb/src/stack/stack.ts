@@ -26,8 +26,8 @@ export interface StackImage {
   maintainer?: string;
   platforms: string[];
   definition: ImageDefinition;
-  /** jam's [deprecated] mixins: compute the mixins label from package lists. */
-  computeMixins: boolean;
+  /** jam's [deprecated] legacy-sbom: add the io.paketo.stack.packages label. */
+  legacySbom: boolean;
 }
 
 export interface Stack {
@@ -127,7 +127,7 @@ function image(toml: StackToml, tomlPath: string, kind: ImageKind, variant: stri
     maintainer: toml.maintainer,
     platforms: toml.platforms,
     definition,
-    computeMixins: toml.deprecated.mixins,
+    legacySbom: toml.deprecated.legacySbom,
   };
 }
 
@@ -166,4 +166,10 @@ function join(...parts: string[]): string {
 /** Build args for one platform: [x.args] overlaid with [x.platforms."<platform>".args], as jam does. */
 export function buildArgsFor(image: StackImage, platform: string): Record<string, string> {
   return { ...image.definition.args, ...(image.definition.platformArgs[platform] ?? {}) };
+}
+
+/** The references an image is tagged with: "<repository>/<name>:<tag>" for each tag. */
+export function imageReferences(image: Pick<StackImage, 'name'>, repository: string | undefined, tags: string[] = ['latest']): string[] {
+  const prefix = repository ? `${repository.replace(/\/+$/, '')}/` : '';
+  return tags.map((tag) => `${prefix}${image.name}:${tag}`);
 }

@@ -1,0 +1,92 @@
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import type { Tree } from '@nx/devkit';
+import { parseStackToml } from '../../stack/stack-toml';
+import { readStack } from '../../stack/stack';
+import { stackGenerator } from './stack';
+
+describe('stack generator', () => {
+  let tree: Tree;
+  beforeEach(() => {
+    tree = createTreeWithEmptyWorkspace();
+  });
+
+  const read = (path: string) => tree.read(path, 'utf8');
+  const stackAt = (dir: string) => readStack(dir, { read: (p) => tree.read(`${dir}/${p}`, 'utf8') ?? undefined });
+
+  it('writes a stack in Paketo\'s layout with a build image and three run variants', async () => {
+    await stackGenerator(tree, { name: 'acme' });
+    expect(tree.children('stacks/acme').sort()).toEqual(['base', 'images.json', 'static', 'tiny']);
+    expect(tree.children('stacks/acme/base').sort()).toEqual(['build.Dockerfile', 'run.Dockerfile', 'stack.toml']);
+    expect(tree.children('stacks/acme/tiny').sort()).toEqual(['run.Dockerfile', 'stack.toml']);
+    const stack = stackAt('stacks/acme');
+    expect(stack.images.map((i) => [i.key, i.name, i.definition.uid, i.definition.gid])).toEqual([
+      ['build', 'debian-bookworm-build', 1001, 1000],
+      ['run', 'debian-bookworm-run', 1002, 1000],
+      ['run-tiny', 'debian-bookworm-run-tiny', 1002, 1000],
+      ['run-static', 'debian-bookworm-run-static', 1002, 1000],
+    ]);
+    expect(stack.warnings).toEqual([]);
+  });
+
+  it('writes jam-style stack.toml files with package lists as build args', async () => {
+    await stackGenerator(tree, { name: 'acme', buildPackages: 'libpq-dev', runPackages: 'libpq5', maintainer: 'Acme' });
+    const base = parseStackToml('base/stack.toml', read('stacks/acme/base/stack.toml')!);
+    expect(base.id).toBe('io.buildpacks.stacks.bookworm');
+    expect(base.maintainer).toBe('Acme');
+    expect(base.build!.args.base_image).toBe('nx-cnb/debian:bookworm');
+    expect(base.build!.args.packages.split(' ')).toEqual(expect.arrayContaining(['build-essential', 'git', 'libpq-dev']));
+    expect(base.run!.args.packages.split(' ')).toEqual(expect.arrayContaining(['ca-certificates', 'libpq5']));
+    const tiny = parseStackToml('tiny/stack.toml', read('stacks/acme/tiny/stack.toml')!);
+    expect(tiny.build).toBeUndefined();
+    expect(tiny.run!.shell).toBe('/sbin/nologin');
+    expect(tiny.run!.args.packages.split(' ')).toEqual(['base-files', 'ca-certificates', 'libc6', 'libssl3', 'netbase', 'openssl', 'tzdata', 'zlib1g', 'libpq5']);
+    expect(read('stacks/acme/tiny/run.Dockerfile')).toContain('FROM scratch');
+    expect(read('stacks/acme/base/run.Dockerfile')).not.toContain('FROM scratch');
+  });
+
+  it('honours variants, stack id, distro, ids and platforms', async () => {
+    await stackGenerator(tree, {
+      name: 'noble',
+      variants: 'static,tiny',
+      stackId: 'com.acme.stacks.noble',
+      distro: 'ubuntu-noble',
+      buildUid: 2000,
+      buildGid: 2000,
+      runUid: 2001,
+      runGid: 2000,
+      platforms: 'linux/amd64',
+    });
+    const stack = stackAt('stacks/noble');
+    expect(stack.images.map((i) => [i.key, i.name, i.stackId, i.definition.uid])).toEqual([
+      ['build-tiny', 'ubuntu-noble-build-tiny', 'com.acme.stacks.noble', 2000],
+      ['run-tiny', 'ubuntu-noble-run-tiny', 'com.acme.stacks.noble', 2001],
+      ['run-static', 'ubuntu-noble-run-static', 'com.acme.stacks.noble', 2001],
+    ]);
+    expect(stack.images[0].platforms).toEqual(['linux/amd64']);
+    expect(stack.images[0].definition.args.base_image).toBe('ubuntu:noble');
+    expect(stack.images[1].definition.args.packages).toContain('libssl3t64');
+  });
+
+  it('refuses to overwrite an existing stack', async () => {
+    tree.write('stacks/acme/images.json', '{"mine": true}');
+    await expect(stackGenerator(tree, { name: 'acme' })).rejects.toThrow('stacks/acme already exists; nx-cnb will not overwrite it');
+    expect(read('stacks/acme/images.json')).toBe('{"mine": true}');
+  });
+
+  it.each([
+    [{ name: 'Acme!' }, '--name: expected lowercase letters, digits, ".", "_" or "-" (it names images), found "Acme!"'],
+    [{ name: 'a', variants: 'base,huge' }, '--variants: expected only base, tiny, static, found "huge"'],
+    [{ name: 'a', variants: 'base,base' }, '--variants: expected each variant once, found "base,base"'],
+    [{ name: 'a', variants: '' }, '--variants: expected at least one of base, tiny, static, found ""'],
+    [{ name: 'a', stackId: 'bad id' }, '--stackId: expected letters, digits, ".", "/" and "-", such as io.buildpacks.stacks.bookworm, found "bad id"'],
+    [{ name: 'a', buildUid: 0 }, '--buildUid: expected a whole number above 0 (the cnb user must not be root), found 0'],
+    [{ name: 'a', runGid: -5 }, '--runGid: expected a whole number above 0 (the cnb user must not be root), found -5'],
+    [{ name: 'a', runPackages: 'curl;rm -rf /' }, '--runPackages: expected Debian package names (lowercase letters, digits, "+", "-", "."), found "curl;rm"'],
+    [{ name: 'a', platforms: 'linux/amd64,darwin/arm64' }, '--platforms: expected an os of linux, windows, found "darwin/arm64"'],
+    [{ name: 'a', distro: 'alpine' as never }, '--distro: expected one of debian-bookworm, ubuntu-noble, ubuntu-jammy, found "alpine"'],
+    [{ name: 'a', directory: '../../etc' }, '--directory: expected a folder inside the workspace, found "../../etc"'],
+  ])('rejects bad options %j', async (schema, message) => {
+    await expect(stackGenerator(tree, schema)).rejects.toThrow(`nx g nx-cnb:stack: ${message}`);
+    expect(tree.listChanges().map((c) => c.path).filter((p) => p.startsWith('stacks/'))).toEqual([]);
+  });
+});

@@ -1,0 +1,160 @@
+import { logger, Tree } from '@nx/devkit';
+import { readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { platformProblem } from '../../stack/platform';
+import { ImageToRender, renderImagesJson, renderStackToml } from '../../stack/render';
+import { readStack } from '../../stack/stack';
+import { isValidStackId } from '../../stack/stack-toml';
+import { Distro, DISTROS } from './distros';
+import type { StackGeneratorSchema, Variant } from './schema';
+
+const VARIANTS: Variant[] = ['base', 'tiny', 'static'];
+const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
+
+interface NormalizedOptions {
+  name: string;
+  directory: string;
+  variants: Variant[];
+  stackId: string;
+  distro: Distro;
+  baseImage: string;
+  build: { uid: number; gid: number };
+  run: { uid: number; gid: number };
+  buildPackages: string[];
+  runPackages: string[];
+  platforms: string[];
+  maintainer?: string;
+  homepage?: string;
+}
+
+export async function stackGenerator(tree: Tree, schema: StackGeneratorSchema) {
+  const options = normalizeOptions(schema);
+  if (tree.exists(options.directory)) {
+    throw new Error(`${options.directory} already exists; nx-cnb will not overwrite it. Choose another name or --directory.`);
+  }
+  for (const [path, content] of Object.entries(stackFiles(options))) tree.write(posix.join(options.directory, path), content);
+
+  // What the generator writes must pass the same checks as a user's stack.
+  const stack = readStack(options.directory, { read: (p) => tree.read(posix.join(options.directory, p), 'utf8') ?? undefined });
+  stack.warnings.forEach((w) => logger.warn(w));
+
+  return () => {
+    logger.info(`Stack ${options.name} written to ${options.directory} (${stack.images.map((i) => i.name).join(', ')}).`);
+    logger.info(`Build its images with: nx run ${options.name}:build-image`);
+  };
+}
+
+export default stackGenerator;
+
+/** Every file of the stack, by path relative to its folder. */
+function stackFiles(options: NormalizedOptions): Record<string, string> {
+  const files: Record<string, string> = {};
+  const { distro } = options;
+  // One build image serves every run image; it lives with the first variant.
+  const buildVariant = options.variants[0];
+  for (const variant of options.variants) {
+    const run: ImageToRender = {
+      description: `${distro.osName} ${distro.codename} ${variant} run image`,
+      dockerfile: './run.Dockerfile',
+      ...options.run,
+      shell: variant === 'base' ? '/bin/bash' : '/sbin/nologin',
+      args: { base_image: options.baseImage, packages: [...distro.packages[variant], ...options.runPackages].join(' ') },
+    };
+    const build: ImageToRender | undefined =
+      variant === buildVariant
+        ? {
+            description: `${distro.osName} ${distro.codename} build image with compilers and shell utilities`,
+            dockerfile: './build.Dockerfile',
+            ...options.build,
+            shell: '/bin/bash',
+            args: { base_image: options.baseImage, packages: [...distro.packages.build, ...options.buildPackages].join(' ') },
+          }
+        : undefined;
+    files[`${variant}/stack.toml`] = renderStackToml({
+      id: options.stackId,
+      homepage: options.homepage,
+      maintainer: options.maintainer,
+      platforms: options.platforms,
+      build,
+      run,
+    });
+    files[`${variant}/run.Dockerfile`] = template(variant === 'base' ? 'run.Dockerfile' : 'distroless.Dockerfile');
+    if (build) files[`${variant}/build.Dockerfile`] = template('build.Dockerfile');
+  }
+  files['images.json'] = renderImagesJson({
+    osName: distro.osName,
+    osCodename: distro.codename,
+    platforms: options.platforms,
+    images: options.variants.map((variant) => ({ name: variant, configDir: variant, createBuildImage: variant === buildVariant, stackType: variant })),
+  });
+  return files;
+}
+
+function template(name: string): string {
+  return readFileSync(join(__dirname, 'files', name), 'utf8');
+}
+
+function normalizeOptions(schema: StackGeneratorSchema): NormalizedOptions {
+  const fail = (option: string, expected: string, found: unknown) => {
+    throw new Error(`nx g nx-cnb:stack: --${option}: expected ${expected}, found ${JSON.stringify(found)}`);
+  };
+  if (!/^[a-z0-9]+([._-][a-z0-9]+)*$/.test(schema.name ?? '')) fail('name', 'lowercase letters, digits, ".", "_" or "-" (it names images)', schema.name);
+
+  const distroName = schema.distro ?? 'debian-bookworm';
+  const distro = DISTROS[distroName];
+  if (!distro) fail('distro', `one of ${Object.keys(DISTROS).join(', ')}`, distroName);
+
+  const variants = list(schema.variants ?? 'base,tiny,static') as Variant[];
+  if (variants.length === 0) fail('variants', `at least one of ${VARIANTS.join(', ')}`, schema.variants);
+  variants.forEach((v) => VARIANTS.includes(v) || fail('variants', `only ${VARIANTS.join(', ')}`, v));
+  if (new Set(variants).size !== variants.length) fail('variants', 'each variant once', schema.variants);
+  // The base variant carries the build image when chosen, as in Paketo's layout.
+  variants.sort((a, b) => VARIANTS.indexOf(a) - VARIANTS.indexOf(b));
+
+  const stackId = schema.stackId ?? `io.buildpacks.stacks.${distro.codename}`;
+  if (!isValidStackId(stackId)) fail('stackId', 'letters, digits, ".", "/" and "-", such as io.buildpacks.stacks.bookworm', stackId);
+
+  const ids = { buildUid: 1001, buildGid: 1000, runUid: 1002, runGid: 1000 };
+  for (const key of Object.keys(ids) as (keyof typeof ids)[]) {
+    const value = schema[key] ?? ids[key];
+    if (!Number.isInteger(value) || value <= 0) fail(key, 'a whole number above 0 (the cnb user must not be root)', value);
+    ids[key] = value;
+  }
+  if (ids.buildUid === ids.runUid) logger.warn(`--buildUid and --runUid are both ${ids.buildUid}; the CNB platform spec asks the run user to differ from the build user`);
+
+  const packages = (option: 'buildPackages' | 'runPackages') => {
+    const names = list(schema[option] ?? '');
+    names.forEach((p) => PACKAGE_NAME.test(p) || fail(option, 'Debian package names (lowercase letters, digits, "+", "-", ".")', p));
+    return names;
+  };
+
+  const platforms = list(schema.platforms ?? 'linux/amd64,linux/arm64');
+  platforms.forEach((p) => {
+    const problem = platformProblem(p);
+    if (problem) fail('platforms', problem, p);
+  });
+
+  const directory = posix.normalize(schema.directory ?? posix.join('stacks', schema.name)).replace(/\/+$/, '');
+  if (directory.startsWith('..') || directory.startsWith('/')) fail('directory', 'a folder inside the workspace', schema.directory);
+
+  return {
+    name: schema.name,
+    directory,
+    variants,
+    stackId,
+    distro,
+    baseImage: schema.baseImage ?? distro.baseImage,
+    build: { uid: ids.buildUid, gid: ids.buildGid },
+    run: { uid: ids.runUid, gid: ids.runGid },
+    buildPackages: packages('buildPackages'),
+    runPackages: packages('runPackages'),
+    platforms,
+    maintainer: schema.maintainer,
+    homepage: schema.homepage,
+  };
+}
+
+function list(value: string | string[]): string[] {
+  const items = Array.isArray(value) ? value : value.split(/[\s,]+/);
+  return items.map((s) => s.trim()).filter(Boolean);
+}

@@ -1,0 +1,198 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createNodesV2 } from './nodes';
+
+const TOML = (extra = '') => `
+id = "io.buildpacks.stacks.bookworm"
+[build]
+  dockerfile = "./build.Dockerfile"
+  uid = 1001
+  gid = 1000
+[run]
+  dockerfile = "./run.Dockerfile"
+  uid = 1002
+  gid = 1000
+${extra}`;
+
+describe('createNodesV2', () => {
+  let root: string;
+  const write = (path: string, content = 'FROM scratch\n') => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  };
+  const infer = (files: string[], options = {}) =>
+    createNodesV2[1](files, options, { workspaceRoot: root, nxJsonConfiguration: {} } as never) as ReturnType<(typeof createNodesV2)[1]>;
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'nx-cnb-nodes-'));
+    write(
+      'stacks/acme/images.json',
+      JSON.stringify({
+        os_name: 'debian',
+        os_codename: 'bookworm',
+        images: [
+          { name: 'base', config_dir: 'base', create_build_image: true, stack_type: 'base', pattern_image_registry_name: 'os_name-os_codename-build_image_run_image' },
+          { name: 'tiny', config_dir: 'tiny', stack_type: 'tiny' },
+        ],
+      }),
+    );
+    write('stacks/acme/base/stack.toml', TOML());
+    write('stacks/acme/base/build.Dockerfile');
+    write('stacks/acme/base/run.Dockerfile');
+    write('stacks/acme/tiny/stack.toml', TOML().split('[build]')[0] + TOML().split('[run]')[1].replace(/^/, '[run]'));
+    write('stacks/acme/tiny/run.Dockerfile');
+    write('stacks/lone/stack.toml', TOML());
+    write('stacks/lone/build.Dockerfile');
+    write('stacks/lone/run.Dockerfile');
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('matches images.json and stack.toml files', () => {
+    expect(createNodesV2[0]).toBe('**/{images.json,stack.toml}');
+  });
+
+  it('infers one named project per stack, with a target per image and an aggregate', async () => {
+    const results = await infer(['stacks/acme/images.json', 'stacks/acme/base/stack.toml', 'stacks/acme/tiny/stack.toml', 'stacks/lone/stack.toml']);
+    const projects = Object.fromEntries(results.flatMap(([, r]) => Object.entries(r.projects ?? {})));
+    expect(Object.keys(projects).sort()).toEqual(['stacks/acme', 'stacks/lone']);
+    expect(projects['stacks/acme'].name).toBe('acme');
+    expect(projects['stacks/lone'].name).toBe('lone');
+    expect(Object.keys(projects['stacks/acme'].targets!)).toEqual(['image-build', 'image-run', 'image-run-tiny', 'build-image']);
+    expect(projects['stacks/acme'].targets).toMatchInlineSnapshot(`
+{
+  "build-image": {
+    "cache": false,
+    "dependsOn": [
+      "image-build",
+      "image-run",
+      "image-run-tiny",
+    ],
+    "executor": "nx-cnb:ensure-images",
+    "metadata": {
+      "description": "Builds every image of the stack (build, run, run-tiny) and makes sure the engine holds them",
+      "technologies": [
+        "docker",
+        "buildpacks",
+      ],
+    },
+    "options": {
+      "outputPaths": [
+        "dist/stacks/acme/build",
+        "dist/stacks/acme/run",
+        "dist/stacks/acme/run-tiny",
+      ],
+    },
+  },
+  "image-build": {
+    "cache": true,
+    "executor": "nx-cnb:build-image",
+    "inputs": [
+      "{projectRoot}/base/**/*",
+      "!{projectRoot}/base/run.Dockerfile",
+      "{projectRoot}/base/stack.toml",
+      "{projectRoot}/images.json",
+    ],
+    "metadata": {
+      "description": "Builds the base build image debian-bookworm-build:latest from base/build.Dockerfile",
+      "help": {
+        "command": "docker image inspect debian-bookworm-build:latest",
+        "example": {},
+      },
+      "technologies": [
+        "docker",
+        "buildpacks",
+      ],
+    },
+    "options": {
+      "image": "build",
+      "outputPath": "dist/stacks/acme/build",
+      "stack": "stacks/acme",
+    },
+    "outputs": [
+      "{workspaceRoot}/dist/stacks/acme/build",
+    ],
+  },
+  "image-run": {
+    "cache": true,
+    "executor": "nx-cnb:build-image",
+    "inputs": [
+      "{projectRoot}/base/**/*",
+      "!{projectRoot}/base/build.Dockerfile",
+      "{projectRoot}/base/stack.toml",
+      "{projectRoot}/images.json",
+    ],
+    "metadata": {
+      "description": "Builds the base run image debian-bookworm-run:latest from base/run.Dockerfile",
+      "help": {
+        "command": "docker image inspect debian-bookworm-run:latest",
+        "example": {},
+      },
+      "technologies": [
+        "docker",
+        "buildpacks",
+      ],
+    },
+    "options": {
+      "image": "run",
+      "outputPath": "dist/stacks/acme/run",
+      "stack": "stacks/acme",
+    },
+    "outputs": [
+      "{workspaceRoot}/dist/stacks/acme/run",
+    ],
+  },
+  "image-run-tiny": {
+    "cache": true,
+    "executor": "nx-cnb:build-image",
+    "inputs": [
+      "{projectRoot}/tiny/**/*",
+      "{projectRoot}/tiny/stack.toml",
+      "{projectRoot}/images.json",
+    ],
+    "metadata": {
+      "description": "Builds the tiny run image debian-bookworm-run-tiny:latest from tiny/run.Dockerfile",
+      "help": {
+        "command": "docker image inspect debian-bookworm-run-tiny:latest",
+        "example": {},
+      },
+      "technologies": [
+        "docker",
+        "buildpacks",
+      ],
+    },
+    "options": {
+      "image": "run-tiny",
+      "outputPath": "dist/stacks/acme/run-tiny",
+      "stack": "stacks/acme",
+    },
+    "outputs": [
+      "{workspaceRoot}/dist/stacks/acme/run-tiny",
+    ],
+  },
+}
+`);
+  });
+
+  it('passes repository and tags from the plugin options to every image target', async () => {
+    const results = await infer(['stacks/lone/stack.toml'], { repository: '127.0.0.1:5000/acme', tags: ['1.2.3', 'latest'] });
+    const targets = results[0][1].projects!['stacks/lone'].targets!;
+    expect(targets['image-run'].options).toEqual({
+      stack: 'stacks/lone',
+      image: 'run',
+      outputPath: 'dist/stacks/lone/run',
+      repository: '127.0.0.1:5000/acme',
+      tags: ['1.2.3', 'latest'],
+    });
+    expect(targets['image-run'].metadata!.description).toBe('Builds the base run image 127.0.0.1:5000/acme/lone-run:1.2.3 from run.Dockerfile');
+  });
+
+  it('reports a broken stack with its file and field', async () => {
+    write('stacks/lone/stack.toml', TOML().replace('uid = 1001', 'uid = 0'));
+    // Nx gathers per-file errors into one AggregateCreateNodesError and shows each to the user.
+    const error = await infer(['stacks/lone/stack.toml']).then(() => undefined, (e) => e as { errors: [string, Error][] });
+    expect(error!.errors.map(([file, e]) => [file, e.message])).toEqual([
+      ['stacks/lone/stack.toml', 'stacks/lone/stack.toml: build.uid: expected a non-root user id (above 0): the CNB spec forbids running as root, found number 0'],
+    ]);
+  });
+});

@@ -1,0 +1,13 @@
+/** Options users set for nx-cnb in nx.json's "plugins". */
+export interface NxCnbPluginOptions {
+  /** Registry and namespace to prefix image names with, e.g. "127.0.0.1:5000/acme". */
+  repository?: string;
+  /** Tags every image gets; the first is the one consumers use. Default ["latest"]. */
+  tags?: string[];
+  /** Name of the aggregate target that builds every image of a stack. Default "build-image". */
+  buildImageTargetName?: string;
+  /** Save images beside their receipts so Nx cache hits carry them. Default true. */
+  archive?: boolean;
+}
+
+export const IMAGE_TARGET_PREFIX = 'image-';

@@ -1,0 +1,74 @@
+import type { TargetConfiguration } from '@nx/devkit';
+import { posix } from 'node:path';
+import type { BuildImageExecutorOptions } from '../executors/build-image/schema';
+import type { EnsureImagesExecutorOptions } from '../executors/ensure-images/schema';
+import { imageReferences, Stack, StackImage } from '../stack/stack';
+import { IMAGE_TARGET_PREFIX, NxCnbPluginOptions } from './options';
+
+/** Where an image's receipt and saved image go, relative to the workspace. */
+export function imageOutputPath(root: string, image: Pick<StackImage, 'key'>): string {
+  return posix.join('dist', root, image.key);
+}
+
+/**
+ * The targets of a stack project: one cached target per image, and an
+ * aggregate that depends on them all and makes sure the engine holds every
+ * image, even when the image targets were cache hits.
+ */
+export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOptions = {}): Record<string, TargetConfiguration> {
+  const targets: Record<string, TargetConfiguration> = {};
+  for (const image of stack.images) {
+    const buildOptions: BuildImageExecutorOptions = {
+      stack: root,
+      image: image.key,
+      outputPath: imageOutputPath(root, image),
+      ...(options.repository ? { repository: options.repository } : {}),
+      ...(options.tags ? { tags: options.tags } : {}),
+      ...(options.archive === false ? { archive: false } : {}),
+    };
+    const [reference] = imageReferences(image, options.repository, options.tags);
+    targets[`${IMAGE_TARGET_PREFIX}${image.key}`] = {
+      executor: 'nx-cnb:build-image',
+      options: buildOptions,
+      cache: true,
+      inputs: imageInputs(stack, image),
+      outputs: [`{workspaceRoot}/${buildOptions.outputPath}`],
+      metadata: {
+        technologies: ['docker', 'buildpacks'],
+        description: `Builds the ${image.variant} ${image.kind} image ${reference} from ${image.dockerfile}`,
+        help: {
+          command: 'docker image inspect ' + reference,
+          example: {},
+        },
+      },
+    };
+  }
+  const aggregate = options.buildImageTargetName ?? 'build-image';
+  const ensureOptions: EnsureImagesExecutorOptions = { outputPaths: stack.images.map((i) => imageOutputPath(root, i)) };
+  targets[aggregate] = {
+    executor: 'nx-cnb:ensure-images',
+    options: ensureOptions,
+    // Never cached: it is cheap, and it is what puts images back into an engine that lacks them.
+    cache: false,
+    dependsOn: stack.images.map((i) => `${IMAGE_TARGET_PREFIX}${i.key}`),
+    metadata: {
+      technologies: ['docker', 'buildpacks'],
+      description: `Builds every image of the stack (${stack.images.map((i) => i.key).join(', ')}) and makes sure the engine holds them`,
+    },
+  };
+  return targets;
+}
+
+/**
+ * What an image is built from: its context folder (minus the other images'
+ * Dockerfiles there), its stack.toml and the stack's images.json. A change
+ * to one Dockerfile reaches its image and nothing else.
+ */
+export function imageInputs(stack: Stack, image: StackImage): string[] {
+  const inContext = (path: string) => image.context === '.' || path.startsWith(`${image.context}/`);
+  const others = stack.images.filter((i) => i.dockerfile !== image.dockerfile && inContext(i.dockerfile)).map((i) => i.dockerfile);
+  const contextGlob = image.context === '.' ? '{projectRoot}/**/*' : `{projectRoot}/${image.context}/**/*`;
+  const inputs = [contextGlob, ...[...new Set(others)].map((d) => `!{projectRoot}/${d}`), `{projectRoot}/${image.stackToml}`];
+  if (stack.layout === 'images.json') inputs.push('{projectRoot}/images.json');
+  return [...new Set(inputs)];
+}

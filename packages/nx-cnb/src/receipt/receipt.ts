@@ -1,0 +1,56 @@
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { Package } from '../stack/image-contents';
+
+/** What a build-image task leaves behind: enough to find, check and restore its image. */
+export interface ImageReceipt {
+  receiptVersion: 1;
+  /** Stack project root and image key, e.g. "stacks/debian-bookworm" and "run-tiny". */
+  stack: string;
+  image: string;
+  kind: 'build' | 'run';
+  variant: string;
+  stackId: string;
+  /** Every tag the image was given; the first is the one consumers use. */
+  references: string[];
+  imageId: string;
+  /** Registry digest, once pushed; null for an image only in the engine. */
+  digest: string | null;
+  platform: string;
+  labels: Record<string, string>;
+  size: number;
+  layers: number;
+  packages: Package[];
+  /** File name of the saved image beside the receipt, when outputs carry the image. */
+  archive: string | null;
+}
+
+export const RECEIPT_FILE = 'receipt.json';
+export const ARCHIVE_FILE = 'image.tar';
+
+/** Writes a file so that it appears complete or not at all. */
+export async function writeFileAtomic(file: string, content: string): Promise<void> {
+  const partial = `${file}.partial-${process.pid}`;
+  try {
+    await fs.writeFile(partial, content);
+    await fs.rename(partial, file);
+  } finally {
+    await fs.rm(partial, { force: true });
+  }
+}
+
+export async function writeReceipt(outputDir: string, receipt: ImageReceipt): Promise<void> {
+  await fs.mkdir(outputDir, { recursive: true });
+  await writeFileAtomic(join(outputDir, RECEIPT_FILE), JSON.stringify(receipt, null, 2) + '\n');
+}
+
+export async function readReceipt(outputDir: string): Promise<ImageReceipt | undefined> {
+  const text = await fs.readFile(join(outputDir, RECEIPT_FILE), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : (JSON.parse(text) as ImageReceipt);
+}
+
+/** Removes what an earlier run left, so a failed run cannot be mistaken for a good one. */
+export async function clearOutputs(outputDir: string): Promise<void> {
+  await fs.rm(join(outputDir, RECEIPT_FILE), { force: true });
+  await fs.rm(join(outputDir, ARCHIVE_FILE), { force: true });
+}

@@ -1,0 +1,84 @@
+/** Pure readers of what an image holds: /etc/os-release, dpkg's package database, /etc/passwd. */
+
+export interface OsRelease {
+  id: string;
+  versionId: string;
+  versionCodename?: string;
+  prettyName?: string;
+}
+
+export function parseOsRelease(text: string): OsRelease {
+  const values: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (match) values[match[1]] = match[2].replace(/^["']|["']$/g, '');
+  }
+  return { id: values.ID ?? 'unknown', versionId: values.VERSION_ID ?? '', versionCodename: values.VERSION_CODENAME, prettyName: values.PRETTY_NAME };
+}
+
+export interface Package {
+  name: string;
+  version: string;
+  architecture: string;
+  source?: string;
+}
+
+/**
+ * Packages from dpkg's status file, or from the per-package files of
+ * status.d/ that distroless-style images (tiny, static) keep instead.
+ */
+export function parseDpkgPackages(files: { path: string; content: string }[]): Package[] {
+  const packages: Package[] = [];
+  for (const file of files) {
+    if (file.path.endsWith('.md5sums')) continue;
+    for (const paragraph of file.content.split(/\n\s*\n/)) {
+      const fields = controlFields(paragraph);
+      if (!fields.Package) continue;
+      // status lists removed packages too; status.d entries have no Status field.
+      if (fields.Status && !fields.Status.endsWith(' installed')) continue;
+      packages.push({ name: fields.Package, version: fields.Version ?? '', architecture: fields.Architecture ?? '', source: fields.Source?.split(' ')[0] });
+    }
+  }
+  return packages.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function controlFields(paragraph: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of paragraph.split('\n')) {
+    const match = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line);
+    if (match) fields[match[1]] = match[2];
+  }
+  return fields;
+}
+
+export interface CnbUser {
+  uid: number;
+  gid: number;
+  shell: string;
+}
+
+/**
+ * /etc/passwd and /etc/group with the cnb user and group added, as
+ * `jam create-stack` adds them. An existing cnb entry is replaced, so a
+ * Dockerfile that already made one does not end up with two.
+ */
+export function withCnbUser(passwd: string | undefined, group: string | undefined, user: CnbUser): { passwd: string; group: string } {
+  const put = (text: string | undefined, entry: string) => {
+    const lines = (text ?? '').split('\n').filter((l) => l !== '' && !l.startsWith('cnb:'));
+    return [...lines, entry].join('\n') + '\n';
+  };
+  const gidTaken = (group ?? '').split('\n').find((l) => l.split(':')[2] === String(user.gid) && !l.startsWith('cnb:'));
+  return {
+    passwd: put(passwd, `cnb:x:${user.uid}:${user.gid}::/home/cnb:${user.shell}`),
+    // A group that already has the gid serves; adding a second name for it would confuse tools.
+    group: gidTaken ? (group ?? '') : put(group, `cnb:x:${user.gid}:`),
+  };
+}
+
+/** Users in a passwd file with a given uid, for checks. */
+export function passwdUser(passwd: string, name: string): { uid: number; gid: number; home: string; shell: string } | undefined {
+  const line = passwd.split('\n').find((l) => l.startsWith(`${name}:`));
+  if (!line) return undefined;
+  const [, , uid, gid, , home, shell] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid), home, shell };
+}

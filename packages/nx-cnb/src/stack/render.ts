@@ -1,0 +1,82 @@
+/** Renders stack files in the dialects of Paketo's stack repositories and `jam`. */
+
+export interface ImageToRender {
+  description: string;
+  dockerfile: string;
+  uid: number;
+  gid: number;
+  shell: string;
+  args: Record<string, string>;
+}
+
+export interface StackTomlToRender {
+  id: string;
+  homepage?: string;
+  maintainer?: string;
+  platforms: string[];
+  build?: ImageToRender;
+  run?: ImageToRender;
+}
+
+export function renderStackToml(stack: StackTomlToRender): string {
+  const lines = [`id = ${q(stack.id)}`];
+  if (stack.homepage) lines.push(`homepage = ${q(stack.homepage)}`);
+  if (stack.maintainer) lines.push(`maintainer = ${q(stack.maintainer)}`);
+  lines.push('', `platforms = [${stack.platforms.map(q).join(', ')}]`);
+  for (const kind of ['build', 'run'] as const) {
+    const image = stack[kind];
+    if (!image) continue;
+    lines.push(
+      '',
+      `[${kind}]`,
+      `  description = ${q(image.description)}`,
+      `  dockerfile = ${q(image.dockerfile)}`,
+      `  gid = ${image.gid}`,
+      `  shell = ${q(image.shell)}`,
+      `  uid = ${image.uid}`,
+    );
+    const args = Object.entries(image.args);
+    if (args.length) {
+      lines.push('', `  [${kind}.args]`);
+      for (const [key, value] of args) lines.push(`    ${key} = ${key === 'packages' ? packageList(value) : q(value)}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A package list in Paketo's style: one per line, joined into one string by TOML's line-ending backslash. */
+function packageList(value: string): string {
+  const packages = value.split(/\s+/).filter(Boolean);
+  return `"""\\\n${packages.map((p) => `      ${p}`).join(' \\\n')}"""`;
+}
+
+function q(value: string): string {
+  return JSON.stringify(value);
+}
+
+export interface ImagesJsonEntryToRender {
+  name: string;
+  configDir: string;
+  createBuildImage: boolean;
+  stackType: string;
+}
+
+export function renderImagesJson(json: { osName: string; osCodename: string; platforms: string[]; images: ImagesJsonEntryToRender[] }): string {
+  const document = {
+    platforms: json.platforms,
+    os_name: json.osName,
+    os_codename: json.osCodename,
+    images: json.images.map((image) => ({
+      name: image.name,
+      config_dir: image.configDir,
+      build_image: 'build',
+      run_image: 'run',
+      ...(image.createBuildImage ? { create_build_image: true } : {}),
+      stack_type: image.stackType,
+      // Paketo's names: the base variant is "<os>-<codename>-run", the others add their type.
+      pattern_image_registry_name:
+        image.stackType === 'base' ? 'os_name-os_codename-build_image_run_image' : 'os_name-os_codename-build_image_run_image-stack_type',
+    })),
+  };
+  return JSON.stringify(document, null, 2) + '\n';
+}

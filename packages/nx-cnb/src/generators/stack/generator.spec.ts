@@ -2,7 +2,7 @@ import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import type { Tree } from '@nx/devkit';
 import { parseStackToml } from '../../stack/stack-toml';
 import { readStack } from '../../stack/stack';
-import { stackGenerator } from './stack';
+import { stackGenerator } from './generator';
 
 describe('stack generator', () => {
   let tree: Tree;

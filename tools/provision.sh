@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# One-stop machine setup for nx-cnb's e2e work: Docker engine, local registry,
+# Debian base image, then pack and lifecycle when their scripts exist.
+# Prints the environment the caller should export at the end (stdout; all
+# progress goes to stderr so `eval "$(tools/provision.sh)"` works).
+set -euo pipefail
+tools_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "${tools_dir}/lib.sh"
+
+total_started="$(now)"
+caller_docker_host="${DOCKER_HOST:-}"
+
+# Helper scripts print progress on stderr; any `export NAME=...` lines they
+# print on stdout are kept for the final summary, other stdout goes to stderr
+# so the summary stays eval-able.
+extra_env=()
+run_step() {
+  local script="$1" started out line
+  started="$(now)"
+  out="$(bash "${tools_dir}/${script}")" || die "${script} failed (see messages above)"
+  while IFS= read -r line; do
+    if [[ "$line" =~ ^export\ [A-Za-z_][A-Za-z0-9_]*= ]]; then
+      extra_env+=("$line")
+    elif [[ -n "$line" ]]; then
+      printf '%s\n' "$line" >&2
+    fi
+  done <<<"$out"
+  log "${script} ok ($(elapsed_since "$started"))"
+}
+
+run_step engine.sh
+# Later steps must talk to the engine engine.sh settled on.
+load_engine_env
+export DOCKER_HOST
+run_step registry.sh
+run_step base-image.sh
+# Written separately; optional until they land.
+for optional in pack.sh lifecycle.sh; do
+  if [[ -f "${tools_dir}/${optional}" ]]; then
+    run_step "$optional"
+  fi
+done
+
+log "provisioned in $(elapsed_since "$total_started")"
+
+# Environment for the caller. DOCKER_HOST only when it is not the default
+# socket the docker CLI uses anyway, or when the caller's own DOCKER_HOST was
+# dead and engine.sh fell back to another engine.
+if [[ -n "${DOCKER_HOST:-}" ]] &&
+  { [[ "$DOCKER_HOST" != "unix://${NX_CNB_DEFAULT_DOCKER_SOCK}" ]] ||
+    [[ -n "$caller_docker_host" && "$caller_docker_host" != "$DOCKER_HOST" ]]; }; then
+  printf 'export DOCKER_HOST=%q\n' "$DOCKER_HOST"
+fi
+build_network="$(sed -n 's/^NX_CNB_DOCKER_BUILD_NETWORK=//p' "$(engine_env_file)" 2>/dev/null || true)"
+if [[ -n "$build_network" ]]; then
+  printf 'export NX_CNB_DOCKER_BUILD_NETWORK=%s\n' "$build_network"
+fi
+printf 'export NX_CNB_REGISTRY=%q\n' "127.0.0.1:${NX_CNB_REGISTRY_PORT:-5000}"
+printf 'export NX_CNB_BASE_IMAGE=%q\n' "${NX_CNB_BASE_IMAGE:-nx-cnb/debian:bookworm}"
+printf 'export NX_CNB_CACHE=%q\n' "$(cache_dir)"
+if [[ ${#extra_env[@]} -gt 0 ]]; then
+  printf '%s\n' "${extra_env[@]}"
+fi

@@ -190,7 +190,7 @@ describe('createNodesV2', () => {
   it('reports a broken stack with its file and field', async () => {
     write('stacks/lone/stack.toml', TOML().replace('uid = 1001', 'uid = 0'));
     // Nx gathers per-file errors into one AggregateCreateNodesError and shows each to the user.
-    const error = await infer(['stacks/lone/stack.toml']).then(() => undefined, (e) => e as { errors: [string, Error][] });
+    const error = await Promise.resolve(infer(['stacks/lone/stack.toml'])).then(() => undefined, (e: unknown) => e as { errors: [string, Error][] });
     expect(error!.errors.map(([file, e]) => [file, e.message])).toEqual([
       ['stacks/lone/stack.toml', 'stacks/lone/stack.toml: build.uid: expected a non-root user id (above 0): the CNB spec forbids running as root, found number 0'],
     ]);

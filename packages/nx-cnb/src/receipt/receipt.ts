@@ -49,8 +49,9 @@ export async function readReceipt(outputDir: string): Promise<ImageReceipt | und
   return text === undefined ? undefined : (JSON.parse(text) as ImageReceipt);
 }
 
-/** Removes what an earlier run left, so a failed run cannot be mistaken for a good one. */
-export async function clearOutputs(outputDir: string): Promise<void> {
+/** Removes what an earlier run left, so a failed run cannot be mistaken for a good one, and makes the folder. */
+export async function prepareOutputs(outputDir: string): Promise<void> {
+  await fs.mkdir(outputDir, { recursive: true });
   await fs.rm(join(outputDir, RECEIPT_FILE), { force: true });
   await fs.rm(join(outputDir, ARCHIVE_FILE), { force: true });
 }

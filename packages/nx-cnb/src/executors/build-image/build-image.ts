@@ -6,7 +6,7 @@ import { buildImage } from '../../engine/build';
 import { contextTar, memoryTar, toBuffer } from '../../engine/context';
 import { connectEngine, enginePlatform } from '../../engine/engine';
 import { readImageFiles } from '../../engine/image-files';
-import { ARCHIVE_FILE, clearOutputs, ImageReceipt, writeReceipt } from '../../receipt/receipt';
+import { ARCHIVE_FILE, prepareOutputs, ImageReceipt, writeReceipt } from '../../receipt/receipt';
 import { imageConfig, specProblems } from '../../stack/image-config';
 import { parseDpkgPackages, parseOsRelease, withCnbUser } from '../../stack/image-contents';
 import { readStackFromDisk } from '../../stack/read-stack-from-disk';
@@ -25,7 +25,7 @@ export default async function buildImageExecutor(options: BuildImageExecutorOpti
 
 export async function buildStackImage(options: BuildImageExecutorOptions, workspaceRoot: string, now = new Date()): Promise<ImageReceipt> {
   const outputDir = join(workspaceRoot, options.outputPath);
-  await clearOutputs(outputDir);
+  await prepareOutputs(outputDir);
 
   const stack = readStackFromDisk(workspaceRoot, options.stack);
   stack.warnings.forEach((w) => logger.warn(w));

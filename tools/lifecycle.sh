@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Builds the CNB lifecycle from source and packages it as the tarball that a
+# pack builder.toml accepts as `[lifecycle] uri = "file:///...tgz"`. Prints the
+# absolute path of the tarball as the LAST line of stdout (logs go to stderr).
+#
+#   tools/lifecycle.sh [ARCH]      ARCH: amd64 (default), arm64, ppc64le, s390x
+#
+# The tarball is laid out like the official release (lifecycle's
+# `make build-linux-<arch> package-linux-<arch>`):
+#   lifecycle.toml          [apis] buildpack/platform supported+deprecated lists,
+#                           [api] (RFC-0011 compat), [lifecycle] version
+#   lifecycle/lifecycle     the multi-call binary
+#   lifecycle/launcher      built separately (it is the only binary copied into app images)
+#   lifecycle/{detector,analyzer,restorer,builder,exporter,rebaser,creator,extender}
+#                           symlinks to `lifecycle`, which dispatches on argv[0]
+# pack (internal/builder/lifecycle.go) rejects a tarball without lifecycle.toml
+# or without detector, restorer, analyzer, builder, exporter, launcher, creator.
+#
+# Cached at ${NX_CNB_CACHE:-<repo>/.cache}/tools/lifecycle-<version>/lifecycle-v<version>+linux.<arch>.tgz
+#
+# Environment:
+#   NX_CNB_CACHE               cache root (default: <git toplevel of this script>/.cache)
+#   NX_CNB_LIFECYCLE_VERSION   version to build (default: the pin below)
+#   GO                         go binary to use (default: `go` on PATH, then /usr/local/go/bin/go)
+set -euo pipefail
+
+# Pinned: the proxy refuses to list versions (`go list -m -versions` answers
+# 403), so the version cannot be discovered at run time; bump it by hand.
+# 0.21.14 is the newest 0.21.x that builds through the proxy here: 0.21.15 and
+# 0.21.16 are refused (403), and 0.21.17 needs
+# github.com/osscontainertools/kaniko v1.28.3, which the proxy refuses (403).
+readonly LIFECYCLE_PIN="0.21.14"
+readonly LIFECYCLE_MODULE="github.com/buildpacks/lifecycle"
+# Phases served by the `lifecycle` binary through symlinks (lifecycle Makefile,
+# target build-<os>-<arch>-symlinks).
+readonly PHASES=(detector analyzer restorer builder exporter rebaser creator extender)
+
+log() { printf 'lifecycle.sh: %s\n' "$*" >&2; }
+die() { printf 'lifecycle.sh: error: %s\n' "$*" >&2; exit 1; }
+
+[[ $# -le 1 ]] || die "usage: $(basename "$0") [amd64|arm64|ppc64le|s390x]"
+arch="${1:-amd64}"
+case "$arch" in
+  amd64 | arm64 | ppc64le | s390x) ;;
+  x86-64 | x86_64) arch=amd64 ;;
+  aarch64) arch=arm64 ;;
+  *) die "unsupported architecture '$arch' (expected amd64, arm64, ppc64le or s390x)" ;;
+esac
+
+version="${NX_CNB_LIFECYCLE_VERSION:-$LIFECYCLE_PIN}"
+version="${version#v}"
+[[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] \
+  || die "NX_CNB_LIFECYCLE_VERSION must look like 0.21.14, got '$version'"
+
+# Cache root: <repo>/.cache unless NX_CNB_CACHE says otherwise; made absolute so
+# the printed path (and a file:// URI built from it) works from any cwd.
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+repo_root="$(git -C "$script_dir" rev-parse --show-toplevel 2>/dev/null || (cd "$script_dir/.." && pwd -P))"
+cache_root="${NX_CNB_CACHE:-$repo_root/.cache}"
+mkdir -p "$cache_root" || die "cannot create cache directory '$cache_root'"
+cache_root="$(cd "$cache_root" && pwd -P)"
+dest_dir="$cache_root/tools/lifecycle-$version"
+dest="$dest_dir/lifecycle-v${version}+linux.${arch}.tgz"
+
+# Cached tarball: the fast path (no Go, no network).
+if [[ -s "$dest" ]]; then
+  printf '%s\n' "$dest"
+  exit 0
+fi
+
+mkdir -p "$dest_dir"
+# Serialise concurrent runs (e.g. parallel Nx targets) so only one builds.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$dest_dir/.lock.$arch"
+  flock 9
+  if [[ -s "$dest" ]]; then
+    printf '%s\n' "$dest"
+    exit 0
+  fi
+fi
+
+GO="${GO:-}"
+if [[ -z "$GO" ]]; then
+  GO="$(command -v go 2>/dev/null || true)"
+  [[ -z "$GO" && -x /usr/local/go/bin/go ]] && GO=/usr/local/go/bin/go
+fi
+[[ -n "$GO" ]] || die "lifecycle ${version} must be built from source but no Go toolchain was found (install Go, put it on PATH or set GO=/path/to/go)"
+
+# Only the module build is wanted: ignore workspaces and vendor flags. GOOS and
+# GOARCH are set per command below (the packager must run on this host).
+export GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0
+unset GOOS GOARCH
+
+log "building lifecycle ${version} for linux/${arch} from ${LIFECYCLE_MODULE}@v${version} (first run only, takes a few minutes)"
+dl_json="$("$GO" mod download -json "${LIFECYCLE_MODULE}@v${version}" 2>&1)" \
+  || die "cannot download ${LIFECYCLE_MODULE}@v${version} through the Go module proxy ($("$GO" env GOPROXY)):
+$dl_json"
+mod_dir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$dl_json" | head -n1)"
+[[ -n "$mod_dir" && -d "$mod_dir" ]] \
+  || die "go mod download gave no module directory for ${LIFECYCLE_MODULE}@v${version}:
+$dl_json"
+# The Makefile stamps `git rev-parse --short HEAD`; the proxy records the tag's
+# commit, so `lifecycle -version` prints <version>+<commit> like a release.
+commit="$(sed -n 's/^[[:space:]]*"Hash": "\([0-9a-f]\{7\}\)[0-9a-f]*",\{0,1\}$/\1/p' <<<"$dl_json" | head -n1)"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/nx-cnb-lifecycle.XXXXXX")"
+trap 'chmod -R u+w "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
+# Turn Ctrl-C/kill into a normal exit so the EXIT trap removes the temp dir.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# The module cache is read-only and `go install pkg@version` refuses modules
+# with replace directives, so build a writable copy, as for pack.
+cp -R "$mod_dir" "$work/src"
+chmod -R u+w "$work/src"
+
+# The ldflags of lifecycle's Makefile (LDFLAGS), with SCM_REPO/SCM_COMMIT/
+# LIFECYCLE_VERSION filled in.
+ldflags="-s -w"
+ldflags+=" -X 'github.com/buildpacks/lifecycle/cmd.SCMRepository=${LIFECYCLE_MODULE}'"
+[[ -n "$commit" ]] && ldflags+=" -X 'github.com/buildpacks/lifecycle/cmd.SCMCommit=${commit}'"
+ldflags+=" -X 'github.com/buildpacks/lifecycle/cmd.Version=${version}'"
+
+out="$work/out/linux-$arch/lifecycle"
+mkdir -p "$out"
+for bin in lifecycle launcher; do
+  log "go build ./cmd/$bin (linux/$arch)"
+  (cd "$work/src" && GOOS=linux GOARCH="$arch" "$GO" build -trimpath -ldflags "$ldflags" -o "$out/$bin" "./cmd/$bin") >&2 \
+    || die "go build of lifecycle ${version} ./cmd/${bin} for linux/${arch} failed (see output above)"
+done
+for phase in "${PHASES[@]}"; do
+  ln -sf lifecycle "$out/$phase"
+done
+# The Makefile fails a launcher over 3 MiB (it is copied into every app image);
+# only warn here.
+launcher_mib="$(du -m "$out/launcher" | cut -f1)"
+((launcher_mib <= 3)) || log "warning: launcher is ${launcher_mib} MiB, lifecycle's Makefile expects <= 3 MiB"
+
+# Package with the lifecycle's own packager (tools/packager, as `make
+# package-linux-<arch>` does): it fills lifecycle.toml's template from the api
+# package (api/apis.go), so the descriptor states exactly the APIs this source
+# supports, and writes a normalised tar (uid/gid 0, fixed mtimes).
+tgz="$work/out/lifecycle.tgz"
+(cd "$work/src" && "$GO" run ./tools/packager \
+  -inputDir "$out" -archivePath "$tgz" -descriptorPath lifecycle.toml -version "$version") >&2 \
+  || die "packaging lifecycle ${version} with tools/packager failed (see output above)"
+
+# Check what pack will check, so a bad tarball fails here rather than in
+# `pack builder create`.
+listing="$(tar -tzf "$tgz")" || die "packaged tarball $tgz is not a readable .tgz"
+for entry in lifecycle.toml lifecycle/lifecycle lifecycle/launcher "${PHASES[@]/#/lifecycle/}"; do
+  grep -qx "$entry" <<<"$listing" || die "packaged tarball lacks '$entry'"
+done
+descriptor="$(tar -xzOf "$tgz" lifecycle.toml)"
+grep -q "^  version = \"${version}\"" <<<"$descriptor" \
+  || die "lifecycle.toml in the tarball does not state version ${version}:
+$descriptor"
+if [[ "$arch" == "$("$GO" env GOHOSTARCH)" ]]; then
+  built_version="$("$out/lifecycle" -version 2>&1 || true)"
+  [[ "$built_version" == "$version" || "$built_version" == "$version+"* ]] \
+    || die "built lifecycle reports version '${built_version}', expected '${version}'"
+fi
+
+# Rename within the cache directory so a reader never sees a half-written file.
+cp "$tgz" "$dest_dir/.lifecycle.$arch.$$"
+mv -f "$dest_dir/.lifecycle.$arch.$$" "$dest"
+(cd "$dest_dir" && sha256sum "$(basename "$dest")" >"$(basename "$dest").sha256")
+log "cached lifecycle ${version} (linux/${arch}) at $dest"
+printf '%s\n' "$dest"

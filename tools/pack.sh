@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Makes the `pack` CLI (Cloud Native Buildpacks) available and prints the
+# absolute path of the binary as the LAST line of stdout (logs go to stderr).
+#
+#   tools/pack.sh            -> /path/to/pack
+#
+# Order of preference:
+#   1. a `pack` already on PATH whose version is >= 0.40 (the user keeps theirs);
+#   2. a binary cached at ${NX_CNB_CACHE:-<repo>/.cache}/tools/pack-<version>/pack;
+#   3. otherwise build the pinned version from source fetched through the Go
+#      module proxy (GitHub release downloads are not reachable everywhere, the
+#      Go module proxy is), then cache it.
+#
+# Environment:
+#   NX_CNB_CACHE          cache root (default: <git toplevel of this script>/.cache)
+#   NX_CNB_PACK_VERSION   version to build (default: the pin below)
+#   GO                    go binary to use (default: `go` on PATH, then /usr/local/go/bin/go)
+set -euo pipefail
+
+# Pinned: the proxy refuses to list versions (`go list -m -versions` answers
+# 403), so the version cannot be discovered at run time; bump it by hand.
+readonly PACK_PIN="0.40.6"
+# A pack on PATH at least this new (major.minor) is used as is.
+readonly PACK_MIN_MINOR="0.40"
+readonly PACK_MODULE="github.com/buildpacks/pack"
+
+log() { printf 'pack.sh: %s\n' "$*" >&2; }
+die() { printf 'pack.sh: error: %s\n' "$*" >&2; exit 1; }
+
+version="${NX_CNB_PACK_VERSION:-$PACK_PIN}"
+version="${version#v}"
+[[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] \
+  || die "NX_CNB_PACK_VERSION must look like 0.40.6, got '$version'"
+
+# True when version $1 (e.g. "0.40.6+git-abc.build-1") is >= major.minor $2.
+version_at_least() {
+  local have="${1#v}" want="$2"
+  have="${have%%[-+ ]*}"
+  local hmaj hmin wmaj wmin
+  IFS=. read -r hmaj hmin _ <<<"$have"
+  IFS=. read -r wmaj wmin <<<"$want"
+  [[ "$hmaj" =~ ^[0-9]+$ && "$hmin" =~ ^[0-9]+$ ]] || return 1
+  ((10#$hmaj > 10#$wmaj || (10#$hmaj == 10#$wmaj && 10#$hmin >= 10#$wmin)))
+}
+
+# 1. Respect a user's own, recent enough pack.
+if existing="$(command -v pack 2>/dev/null)"; then
+  # `timeout` guards against a wedged binary; not every system has it (macOS).
+  with_timeout=()
+  command -v timeout >/dev/null 2>&1 && with_timeout=(timeout 30)
+  existing_version="$("${with_timeout[@]}" "$existing" version 2>/dev/null | head -n1 || true)"
+  if version_at_least "$existing_version" "$PACK_MIN_MINOR"; then
+    log "using pack ${existing_version} already on PATH"
+    printf '%s\n' "$(cd "$(dirname "$existing")" && pwd -P)/$(basename "$existing")"
+    exit 0
+  fi
+  log "ignoring pack on PATH ($existing, version '${existing_version:-unknown}'): need >= ${PACK_MIN_MINOR}"
+fi
+
+# Cache root: <repo>/.cache unless NX_CNB_CACHE says otherwise; made absolute so
+# the printed path works from any cwd.
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+repo_root="$(git -C "$script_dir" rev-parse --show-toplevel 2>/dev/null || (cd "$script_dir/.." && pwd -P))"
+cache_root="${NX_CNB_CACHE:-$repo_root/.cache}"
+mkdir -p "$cache_root" || die "cannot create cache directory '$cache_root'"
+cache_root="$(cd "$cache_root" && pwd -P)"
+dest_dir="$cache_root/tools/pack-$version"
+dest="$dest_dir/pack"
+
+# 2. Cached binary: the fast path (no Go, no network).
+if [[ -x "$dest" ]]; then
+  printf '%s\n' "$dest"
+  exit 0
+fi
+
+mkdir -p "$dest_dir"
+# Serialise concurrent runs (e.g. parallel Nx targets) so only one builds.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$dest_dir/.lock"
+  flock 9
+  if [[ -x "$dest" ]]; then
+    printf '%s\n' "$dest"
+    exit 0
+  fi
+fi
+
+# 3. Build from source.
+GO="${GO:-}"
+if [[ -z "$GO" ]]; then
+  GO="$(command -v go 2>/dev/null || true)"
+  [[ -z "$GO" && -x /usr/local/go/bin/go ]] && GO=/usr/local/go/bin/go
+fi
+[[ -n "$GO" ]] || die "pack ${version} must be built from source but no Go toolchain was found (install Go >= 1.25, put it on PATH or set GO=/path/to/go)"
+
+# Only the module build is wanted: ignore workspaces, vendor flags and a cross
+# GOOS/GOARCH the caller may have exported (the binary must run here).
+export GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0
+unset GOOS GOARCH
+
+log "building pack ${version} from ${PACK_MODULE}@v${version} (first run only, takes a few minutes)"
+dl_json="$("$GO" mod download -json "${PACK_MODULE}@v${version}" 2>&1)" \
+  || die "cannot download ${PACK_MODULE}@v${version} through the Go module proxy ($("$GO" env GOPROXY)):
+$dl_json"
+mod_dir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$dl_json" | head -n1)"
+[[ -n "$mod_dir" && -d "$mod_dir" ]] \
+  || die "go mod download gave no module directory for ${PACK_MODULE}@v${version}:
+$dl_json"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/nx-cnb-pack.XXXXXX")"
+trap 'chmod -R u+w "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
+# Turn Ctrl-C/kill into a normal exit so the EXIT trap removes the temp dir.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# The module cache is read-only, and `go install pkg@version` refuses a module
+# whose go.mod has replace directives (pack's has), so build a writable copy.
+cp -R "$mod_dir" "$work/src"
+chmod -R u+w "$work/src"
+
+# Same version variable as pack's Makefile (`make build`), so `pack version`
+# prints the real version instead of 0.0.0.
+ldflags="-s -w -X 'github.com/buildpacks/pack/pkg/client.Version=${version}'"
+(cd "$work/src" && "$GO" build -trimpath -ldflags "$ldflags" -o "$work/pack" .) >&2 \
+  || die "go build of pack ${version} failed (see output above)"
+
+built_version="$("$work/pack" version 2>/dev/null | head -n1 || true)"
+[[ "$built_version" == "$version" ]] \
+  || die "built pack reports version '${built_version}', expected '${version}'"
+
+# Rename within the cache directory so a reader never sees a half-written file.
+cp "$work/pack" "$dest_dir/.pack.$$"
+chmod 0755 "$dest_dir/.pack.$$"
+mv -f "$dest_dir/.pack.$$" "$dest"
+log "cached pack ${version} at $dest"
+printf '%s\n' "$dest"

@@ -1,0 +1,212 @@
+import Docker from 'dockerode';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { extract } from 'tar-stream';
+import { connectEngine } from '../src/engine/engine';
+import type { ImageReceipt } from '../src/receipt/receipt';
+import { TempWorkspace, taskOutcomes } from './workspace';
+
+// A stack generated into a fresh workspace and built on the real engine, as a new user would.
+const repository = `nx-cnb-e2e-${process.pid}`;
+const ref = (name: string) => `${repository}/${name}:latest`;
+const IMAGES = ['build', 'run', 'run-tiny', 'run-static'] as const;
+const NAMES: Record<(typeof IMAGES)[number], string> = {
+  build: 'debian-bookworm-build',
+  run: 'debian-bookworm-run',
+  'run-tiny': 'debian-bookworm-run-tiny',
+  'run-static': 'debian-bookworm-run-static',
+};
+
+let docker: Docker;
+let ws: TempWorkspace;
+
+beforeAll(async () => {
+  docker = await connectEngine();
+  ws = new TempWorkspace({ repository });
+});
+
+afterAll(async () => {
+  for (const name of Object.values(NAMES)) await docker?.getImage(ref(name)).remove({ force: true }).catch(() => undefined);
+  ws?.remove();
+});
+
+const receipt = (key: string) => JSON.parse(readFileSync(join(ws.root, 'dist/stacks/acme', key, 'receipt.json'), 'utf8')) as ImageReceipt;
+const expectOk = (run: { status: number; output: string }) => {
+  if (run.status !== 0) throw new Error(`nx failed (${run.status}):\n${run.output.slice(-6000)}`);
+};
+
+async function filesOf(image: string): Promise<Set<string>> {
+  const container = await docker.createContainer({ Image: image, Cmd: ['/none'] });
+  try {
+    const names = new Set<string>();
+    const tar = extract();
+    tar.on('entry', (header, stream, next) => {
+      names.add(header.name.replace(/\/$/, ''));
+      stream.on('end', next);
+      stream.resume();
+    });
+    const done = new Promise((resolve, reject) => tar.on('finish', resolve).on('error', reject));
+    ((await container.export()) as NodeJS.ReadableStream).pipe(tar);
+    await done;
+    return names;
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
+async function runIn(image: string, cmd: string[]): Promise<string> {
+  const container = await docker.createContainer({ Image: image, Cmd: cmd, Tty: true });
+  try {
+    await container.start();
+    await container.wait();
+    return ((await container.logs({ stdout: true, stderr: true })) as Buffer).toString('utf8').trim();
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
+describe('a generated stack on the real engine', () => {
+  it('is scaffolded by nx g nx-cnb:stack', () => {
+    expectOk(ws.nx('g', 'nx-cnb:stack', 'acme', '--maintainer=e2e'));
+    for (const file of ['images.json', 'base/stack.toml', 'base/build.Dockerfile', 'base/run.Dockerfile', 'tiny/stack.toml', 'static/run.Dockerfile']) {
+      expect(existsSync(join(ws.root, 'stacks/acme', file))).toBe(true);
+    }
+    // A user's workspace is a git repository; nx affected compares against this baseline.
+    ws.git('init', '-q', '-b', 'main');
+    ws.git('add', '-A');
+    ws.git('commit', '-qm', 'baseline');
+  });
+
+  it('refuses to generate over the existing stack', () => {
+    const run = ws.nx('g', 'nx-cnb:stack', 'acme');
+    expect(run.status).not.toBe(0);
+    expect(run.output).toContain('stacks/acme already exists; nx-cnb will not overwrite it');
+  });
+
+  it('builds every image with nx run-many -t build-image', () => {
+    const run = ws.nx('run-many', '-t', 'build-image');
+    expectOk(run);
+    const outcomes = taskOutcomes(run.output);
+    for (const key of IMAGES) expect(outcomes[`acme:image-${key}`]).toBe('ran');
+    for (const key of IMAGES) {
+      expect(receipt(key)).toMatchObject({ image: key, references: [ref(NAMES[key])], stackId: 'io.buildpacks.stacks.bookworm', archive: 'image.tar' });
+    }
+  });
+
+  it('gives the build image the cnb user, CNB env and stack labels', async () => {
+    const info = await docker.getImage(ref(NAMES.build)).inspect();
+    expect(info.Config.User).toBe('1001:1000');
+    expect(info.Config.Env).toEqual(expect.arrayContaining(['CNB_USER_ID=1001', 'CNB_GROUP_ID=1000', 'CNB_STACK_ID=io.buildpacks.stacks.bookworm']));
+    expect(info.Config.Env.some((e) => e.startsWith('PATH='))).toBe(true);
+    expect(info.Os).toBe('linux');
+    expect(info.Config.Labels).toMatchObject({
+      'io.buildpacks.stack.id': 'io.buildpacks.stacks.bookworm',
+      'io.buildpacks.stack.mixins': '[]',
+      'io.buildpacks.base.distro.name': 'debian',
+      'io.buildpacks.base.distro.version': '12',
+      'io.buildpacks.base.maintainer': 'e2e',
+      'io.buildpacks.stack.maintainer': 'e2e',
+    });
+    expect(await runIn(ref(NAMES.build), ['sh', '-c', 'id -u; id -g; whoami; echo $HOME; test -w /home/cnb && echo writable'])).toBe(
+      ['1001', '1000', 'cnb', '/home/cnb', 'writable'].join('\r\n'),
+    );
+    expect(receipt('build').packages.map((p) => p.name)).toEqual(expect.arrayContaining(['build-essential', 'git', 'ca-certificates']));
+  });
+
+  it('makes rebasable run images with a user that differs from the build user', async () => {
+    for (const key of ['run', 'run-tiny', 'run-static'] as const) {
+      const info = await docker.getImage(ref(NAMES[key])).inspect();
+      expect(info.Config.User).toBe('1002:1000');
+      expect(info.Config.Labels).toMatchObject({
+        'io.buildpacks.rebasable': 'true',
+        'io.buildpacks.stack.id': 'io.buildpacks.stacks.bookworm',
+        'io.buildpacks.base.id': 'io.buildpacks.stacks.bookworm',
+        'io.buildpacks.base.distro.name': 'debian',
+        'io.buildpacks.base.distro.version': '12',
+      });
+    }
+    expect(await runIn(ref(NAMES.run), ['sh', '-c', 'id -u; whoami'])).toBe('1002\r\ncnb');
+  });
+
+  it('assembles a shell-less static run image with passwd, CA certificates and tzdata', async () => {
+    const files = await filesOf(ref(NAMES['run-static']));
+    expect(files.has('bin/sh') || files.has('usr/bin/sh') || files.has('usr/bin/bash')).toBe(false);
+    for (const file of ['etc/passwd', 'etc/group', 'etc/ssl/certs/ca-certificates.crt', 'usr/share/zoneinfo/UTC', 'var/lib/dpkg/status.d/tzdata', 'home/cnb']) {
+      expect(files).toContain(file);
+    }
+    const passwd = await readFromImage(ref(NAMES['run-static']), 'etc/passwd');
+    expect(passwd).toContain('cnb:x:1002:1000::/home/cnb:/sbin/nologin');
+    expect(receipt('run-static').packages.map((p) => p.name)).toEqual(['base-files', 'ca-certificates', 'netbase', 'tzdata']);
+  });
+
+  it('assembles a shell-less tiny run image that still lists its packages', async () => {
+    const files = await filesOf(ref(NAMES['run-tiny']));
+    expect(files.has('bin/sh') || files.has('usr/bin/sh')).toBe(false);
+    expect(files).toContain('var/lib/dpkg/status.d/libc6');
+    expect(receipt('run-tiny').packages.map((p) => p.name)).toEqual(expect.arrayContaining(['libc6', 'libssl3', 'openssl', 'zlib1g']));
+  });
+
+  it('is all cache hits when nothing changed', () => {
+    const run = ws.nx('run-many', '-t', 'build-image');
+    expectOk(run);
+    const outcomes = taskOutcomes(run.output);
+    for (const key of IMAGES) expect(outcomes[`acme:image-${key}`]).toBe('cache');
+  });
+
+  it('puts images back into an engine that lost them, from the cache', async () => {
+    const ids = Object.fromEntries(IMAGES.map((key) => [key, receipt(key).imageId]));
+    for (const key of IMAGES) await docker.getImage(ref(NAMES[key])).remove({ force: true });
+    await expect(docker.getImage(ref(NAMES.run)).inspect()).rejects.toMatchObject({ statusCode: 404 });
+
+    const run = ws.nx('run-many', '-t', 'build-image');
+    expectOk(run);
+    const outcomes = taskOutcomes(run.output);
+    for (const key of IMAGES) expect(outcomes[`acme:image-${key}`]).toBe('cache');
+    expect(run.output).toContain('loaded from the saved image');
+    for (const key of IMAGES) expect((await docker.getImage(ref(NAMES[key])).inspect()).Id).toBe(ids[key]);
+  });
+
+  it('rebuilds only the tiny run image when only its Dockerfile changed (nx affected)', () => {
+    appendFileSync(join(ws.root, 'stacks/acme/tiny/run.Dockerfile'), '\n# a change that reaches the tiny image only\n');
+    const run = ws.nx('affected', '-t', 'build-image', '--base=HEAD');
+    expectOk(run);
+    const outcomes = taskOutcomes(run.output);
+    expect(outcomes['acme:image-run-tiny']).toBe('ran');
+    for (const key of ['build', 'run', 'run-static']) expect(outcomes[`acme:image-${key}`]).not.toBe('ran');
+  });
+
+  it('fails clearly on a broken Dockerfile and leaves no receipt behind', () => {
+    const dockerfile = join(ws.root, 'stacks/acme/static/run.Dockerfile');
+    writeFileSync(dockerfile, readFileSync(dockerfile, 'utf8').replace('FROM scratch', 'RUN exit 3\nFROM scratch'));
+    const run = ws.nx('run', 'acme:image-run-static');
+    expect(run.status).not.toBe(0);
+    expect(run.output).toMatch(/Building stacks\/acme run-static \(.*debian-bookworm-run-static:latest, linux\/amd64\) failed: .*returned a non-zero code: 3/);
+    expect(existsSync(join(ws.root, 'dist/stacks/acme/run-static/receipt.json'))).toBe(false);
+    expect(existsSync(join(ws.root, 'dist/stacks/acme/run-static/image.tar'))).toBe(false);
+  });
+
+  it('names the engine it could not reach', () => {
+    const run = ws.nxWithEnv({ DOCKER_HOST: 'tcp://127.0.0.1:1' }, 'run', 'acme:image-run', '--skip-nx-cache');
+    expect(run.status).not.toBe(0);
+    expect(run.output).toContain('No Docker engine answers at DOCKER_HOST=tcp://127.0.0.1:1');
+    expect(run.output).toContain('bash tools/engine.sh');
+  });
+});
+
+async function readFromImage(image: string, path: string): Promise<string> {
+  const container = await docker.createContainer({ Image: image, Cmd: ['/none'] });
+  try {
+    const tar = extract();
+    let content = '';
+    tar.on('entry', (header, stream, next) => {
+      stream.on('data', (c: Buffer) => (content += c.toString('utf8')));
+      stream.on('end', next);
+    });
+    const done = new Promise((resolve, reject) => tar.on('finish', resolve).on('error', reject));
+    ((await container.getArchive({ path: `/${path}` })) as NodeJS.ReadableStream).pipe(tar);
+    await done;
+    return content;
+  } finally {
+    await container.remove({ force: true });
+  }
+}

@@ -1,0 +1,85 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '../../..');
+
+/** The plugin as users install it: compiled once per test run by tools/build-plugin.sh. */
+let builtPlugin: string | undefined;
+export function buildPlugin(): string {
+  builtPlugin ??= execFileSync('bash', [join(REPO_ROOT, 'tools/build-plugin.sh')], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  return builtPlugin;
+}
+
+export interface NxRun {
+  status: number;
+  output: string;
+}
+
+/**
+ * A throwaway Nx workspace in a temporary folder that installs the compiled
+ * plugin the way a user's would (node_modules/nx-cnb), sharing the repo's
+ * other node_modules through links so no network is needed.
+ */
+export class TempWorkspace {
+  readonly root: string;
+
+  constructor(pluginOptions: Record<string, unknown>) {
+    this.root = mkdtempSync(join(tmpdir(), 'nx-cnb-e2e-'));
+    const modules = join(this.root, 'node_modules');
+    mkdirSync(modules);
+    for (const entry of readdirSync(join(REPO_ROOT, 'node_modules'))) {
+      if (entry === 'nx-cnb' || entry === '.bin' || entry.startsWith('.')) continue;
+      symlinkSync(join(REPO_ROOT, 'node_modules', entry), join(modules, entry));
+    }
+    symlinkSync(buildPlugin(), join(modules, 'nx-cnb'));
+    this.write('package.json', JSON.stringify({ name: 'e2e-workspace', version: '0.0.0', private: true }, null, 2));
+    this.write(
+      'nx.json',
+      JSON.stringify({ plugins: [{ plugin: 'nx-cnb', options: pluginOptions }], useDaemonProcess: false, parallel: 2 }, null, 2),
+    );
+    this.write('.gitignore', 'node_modules\ndist\n.nx\n');
+  }
+
+  write(path: string, content: string): void {
+    mkdirSync(join(this.root, path, '..'), { recursive: true });
+    writeFileSync(join(this.root, path), content);
+  }
+
+  /** Runs the nx CLI in the workspace; output is captured, never thrown away. */
+  nx(...args: string[]): NxRun {
+    return this.nxWithEnv({}, ...args);
+  }
+
+  nxWithEnv(env: Record<string, string>, ...args: string[]): NxRun {
+    const result = spawnSync(process.execPath, [join(this.root, 'node_modules/nx/dist/bin/nx.js'), ...args, ...(['g', 'generate'].includes(args[0]) ? [] : ['--outputStyle=stream'])], {
+      cwd: this.root,
+      encoding: 'utf8',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', NX_VERBOSE_LOGGING: 'false', ...env },
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
+  }
+
+  git(...args: string[]): string {
+    return execFileSync('git', args, { cwd: this.root, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.com', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.com' } });
+  }
+
+  remove(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Which tasks of a run were executed and which came from the cache, read from
+ * Nx's stream output ("> nx run p:t" headers, "[local cache]" or
+ * "[existing outputs match the cache, left as is]" marks).
+ */
+export function taskOutcomes(output: string): Record<string, 'ran' | 'cache'> {
+  const outcomes: Record<string, 'ran' | 'cache'> = {};
+  for (const match of output.matchAll(/^> nx run ([^\s]+)(.*)$/gm)) {
+    outcomes[match[1]] = /local cache|remote cache|existing outputs match the cache/.test(match[2]) ? 'cache' : 'ran';
+  }
+  return outcomes;
+}

@@ -49,7 +49,7 @@ describe('createNodesV2', () => {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   it('matches images.json and stack.toml files', () => {
-    expect(createNodesV2[0]).toBe('**/{images.json,stack.toml}');
+    expect(createNodesV2[0]).toBe('**/{images.json,stack.toml,builder.toml,buildpack.toml}');
   });
 
   it('infers one named project per stack, with a target per image and an aggregate', async () => {

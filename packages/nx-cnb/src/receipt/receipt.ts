@@ -25,6 +25,23 @@ export interface ImageReceipt {
   archive: string | null;
 }
 
+/** What a create-builder task leaves behind. */
+export interface BuilderReceipt {
+  receiptVersion: 1;
+  config: string;
+  builder: string;
+  imageId: string;
+  packVersion: string;
+  buildImage: string;
+  runImages: string[];
+  buildpacks: string[];
+  flatten: string[];
+  layers: number;
+  estimatedLayers: number;
+  size: number;
+  labels: Record<string, string>;
+}
+
 export const RECEIPT_FILE = 'receipt.json';
 export const ARCHIVE_FILE = 'image.tar';
 
@@ -39,7 +56,7 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
   }
 }
 
-export async function writeReceipt(outputDir: string, receipt: ImageReceipt): Promise<void> {
+export async function writeReceipt(outputDir: string, receipt: ImageReceipt | BuilderReceipt): Promise<void> {
   await fs.mkdir(outputDir, { recursive: true });
   await writeFileAtomic(join(outputDir, RECEIPT_FILE), JSON.stringify(receipt, null, 2) + '\n');
 }

@@ -1,0 +1,102 @@
+import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
+import { posix } from 'node:path';
+import { BuilderToml, effectiveBuildImage, effectiveRunImages } from '../builder/builder-toml';
+import type { CreateBuilderExecutorOptions } from '../executors/create-builder/schema';
+import { IndexedImage, normalizeReference } from './image-index';
+import type { NxCnbPluginOptions } from './options';
+
+export const BUILDER_TOML = 'builder.toml';
+export const BUILDPACKLESS_TOML = 'builder-buildpackless.toml';
+
+/** What nx-cnb records on a builder project for createDependencies: the projects it uses and why. */
+export interface BuilderUses {
+  project: string;
+  file: string;
+}
+
+export function builderProjectName(root: string): string {
+  const base = posix.basename(root);
+  return base.endsWith('builder') ? base : `${base}-builder`;
+}
+
+/** Local buildpack folders a builder.toml names by uri, relative to the workspace. */
+export function localBuildpackDirs(root: string, builder: BuilderToml): string[] {
+  return builder.buildpacks
+    .map((bp) => bp.uri)
+    .filter((uri): uri is string => !!uri && !/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('urn:') && !/\.(tgz|tar\.gz|cnb)$/.test(uri))
+    .map((uri) => posix.normalize(posix.join(root, uri)));
+}
+
+/**
+ * A builder project: create-builder (and create-builder-buildpackless where
+ * that file exists), each depending on the image targets of the stacks whose
+ * images the builder names, with the stack receipts and the local buildpacks
+ * as inputs.
+ */
+export function builderProject(
+  root: string,
+  builders: { config: string; builder: BuilderToml }[],
+  images: Map<string, IndexedImage>,
+  buildpackProjects: Map<string, string>,
+  options: NxCnbPluginOptions,
+): ProjectConfiguration {
+  const name = builderProjectName(root);
+  const targets: Record<string, TargetConfiguration> = {};
+  const uses = new Map<string, BuilderUses>();
+  for (const { config, builder } of builders) {
+    const buildpackless = posix.basename(config) === BUILDPACKLESS_TOML;
+    const target = buildpackless ? 'create-builder-buildpackless' : 'create-builder';
+    const reference = builderReference(buildpackless ? `${name}-buildpackless` : name, options);
+    const named = [effectiveBuildImage(builder)?.image, ...effectiveRunImages(builder).map((r) => r.image)].filter((i): i is string => !!i);
+    const made = named.map((ref) => images.get(normalizeReference(ref))).filter((i): i is IndexedImage => !!i);
+    const buildpackDirs = localBuildpackDirs(root, builder);
+    for (const image of made) uses.set(image.project, { project: image.project, file: config });
+    for (const dir of buildpackDirs) {
+      const project = buildpackProjects.get(dir);
+      if (project) uses.set(project, { project, file: config });
+    }
+    const executorOptions: CreateBuilderExecutorOptions = {
+      config,
+      builder: reference,
+      outputPath: posix.join('dist', root, buildpackless ? 'builder-buildpackless' : 'builder'),
+      images: [...new Map(made.map((i) => [i.outputPath, i.outputPath])).values()],
+    };
+    targets[target] = {
+      executor: 'nx-cnb:create-builder',
+      options: executorOptions,
+      // pack builder create takes seconds once its images are in the engine; a
+      // cached builder would need its own image archive, as large as the build image.
+      cache: false,
+      dependsOn: dedupe(made.map((i) => ({ projects: [i.project], target: i.target }))),
+      inputs: [
+        `{workspaceRoot}/${config}`,
+        ...buildpackDirs.map((dir) => `{workspaceRoot}/${dir}/**/*`),
+        { dependentTasksOutputFiles: '**/receipt.json' },
+        { env: 'NX_CNB_PACK' },
+      ],
+      outputs: [`{workspaceRoot}/${executorOptions.outputPath}`],
+      metadata: {
+        technologies: ['buildpacks', 'pack'],
+        description: `Creates the ${buildpackless ? 'buildpack-less ' : ''}builder ${reference} with pack builder create from ${posix.basename(config)}`,
+        help: { command: `pack builder inspect ${reference}`, example: {} },
+      },
+    };
+  }
+  return {
+    name,
+    root,
+    projectType: 'application',
+    tags: ['type:builder'],
+    targets,
+    metadata: { 'nx-cnb': { uses: [...uses.values()] } },
+  };
+}
+
+function builderReference(name: string, options: NxCnbPluginOptions): string {
+  const prefix = options.repository ? `${options.repository.replace(/\/+$/, '')}/` : '';
+  return `${prefix}${name}:${options.tags?.[0] ?? 'latest'}`;
+}
+
+function dedupe<T>(items: T[]): T[] {
+  return [...new Map(items.map((i) => [JSON.stringify(i), i])).values()];
+}

@@ -1,0 +1,38 @@
+import { posix } from 'node:path';
+import { imageReferences, Stack, StackImage } from '../stack/stack';
+import type { NxCnbPluginOptions } from './options';
+import { IMAGE_TARGET_PREFIX } from './options';
+import { imageOutputPath } from './stack-nodes';
+
+/** A stack image as other projects see it: who makes it and where its receipt is. */
+export interface IndexedImage {
+  project: string;
+  projectRoot: string;
+  target: string;
+  outputPath: string;
+  image: StackImage;
+}
+
+/** "name" -> "name:latest"; "host:5000/a/b" -> "host:5000/a/b:latest"; digests and tags stay. */
+export function normalizeReference(reference: string): string {
+  if (reference.includes('@')) return reference;
+  const lastSlash = reference.lastIndexOf('/');
+  return reference.lastIndexOf(':') > lastSlash ? reference : `${reference}:latest`;
+}
+
+/** Every image the workspace's stacks make, by each of its references. */
+export function indexImages(stacks: { root: string; name: string; stack: Stack }[], options: NxCnbPluginOptions): Map<string, IndexedImage> {
+  const index = new Map<string, IndexedImage>();
+  for (const { root, name, stack } of stacks) {
+    for (const image of stack.images) {
+      const entry = { project: name, projectRoot: root, target: `${IMAGE_TARGET_PREFIX}${image.key}`, outputPath: imageOutputPath(root, image), image };
+      for (const reference of imageReferences(image, options.repository, options.tags)) index.set(normalizeReference(reference), entry);
+    }
+  }
+  return index;
+}
+
+/** The project name of a stack or builder folder. */
+export function stackProjectName(root: string): string {
+  return posix.basename(root);
+}

@@ -58,6 +58,10 @@ fi
 printf 'export NX_CNB_REGISTRY=%q\n' "127.0.0.1:${NX_CNB_REGISTRY_PORT:-5000}"
 printf 'export NX_CNB_BASE_IMAGE=%q\n' "${NX_CNB_BASE_IMAGE:-nx-cnb/debian:bookworm}"
 printf 'export NX_CNB_CACHE=%q\n' "$(cache_dir)"
+# The plugin finds pack through NX_CNB_PACK (or PATH); pack.sh prints its path last, in milliseconds when cached.
+if [[ -f "${tools_dir}/pack.sh" ]]; then
+  printf 'export NX_CNB_PACK=%q\n' "$(bash "${tools_dir}/pack.sh" 2>/dev/null | tail -n 1)"
+fi
 if [[ ${#extra_env[@]} -gt 0 ]]; then
   printf '%s\n' "${extra_env[@]}"
 fi

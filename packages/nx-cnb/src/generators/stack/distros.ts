@@ -6,6 +6,8 @@
 export interface Distro {
   osName: string;
   codename: string;
+  /** VERSION_ID of its os-release, for builder [[targets.distros]]. */
+  version: string;
   /** Image the Dockerfiles start FROM. */
   baseImage: string;
   packages: { build: string[]; base: string[]; tiny: string[]; static: string[] };
@@ -18,6 +20,7 @@ export const DISTROS: Record<string, Distro> = {
   'debian-bookworm': {
     osName: 'debian',
     codename: 'bookworm',
+    version: '12',
     baseImage: 'nx-cnb/debian:bookworm',
     packages: {
       build: DEBIAN_BUILD,
@@ -30,6 +33,7 @@ export const DISTROS: Record<string, Distro> = {
   'ubuntu-noble': {
     osName: 'ubuntu',
     codename: 'noble',
+    version: '24.04',
     baseImage: 'ubuntu:noble',
     packages: {
       build: [...DEBIAN_BUILD, 'libssl3t64'],
@@ -41,6 +45,7 @@ export const DISTROS: Record<string, Distro> = {
   'ubuntu-jammy': {
     osName: 'ubuntu',
     codename: 'jammy',
+    version: '22.04',
     baseImage: 'ubuntu:jammy',
     packages: {
       build: DEBIAN_BUILD,

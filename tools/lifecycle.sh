@@ -52,14 +52,8 @@ version="${version#v}"
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] \
   || die "NX_CNB_LIFECYCLE_VERSION must look like 0.21.14, got '$version'"
 
-# Cache root: <repo>/.cache unless NX_CNB_CACHE says otherwise; made absolute so
-# the printed path (and a file:// URI built from it) works from any cwd.
-script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-repo_root="$(git -C "$script_dir" rev-parse --show-toplevel 2>/dev/null || (cd "$script_dir/.." && pwd -P))"
-cache_root="${NX_CNB_CACHE:-$repo_root/.cache}"
-mkdir -p "$cache_root" || die "cannot create cache directory '$cache_root'"
-cache_root="$(cd "$cache_root" && pwd -P)"
-dest_dir="$cache_root/tools/lifecycle-$version"
+source "$(dirname "${BASH_SOURCE[0]}")/go-build.sh"
+dest_dir="$(tool_dir lifecycle "$version")"
 dest="$dest_dir/lifecycle-v${version}+linux.${arch}.tgz"
 
 # Cached tarball: the fast path (no Go, no network).
@@ -68,37 +62,16 @@ if [[ -s "$dest" ]]; then
   exit 0
 fi
 
-mkdir -p "$dest_dir"
-# Serialise concurrent runs (e.g. parallel Nx targets) so only one builds.
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$dest_dir/.lock.$arch"
-  flock 9
-  if [[ -s "$dest" ]]; then
-    printf '%s\n' "$dest"
-    exit 0
-  fi
+lock_tool "$dest_dir/.lock.$arch"
+if [[ -s "$dest" ]]; then
+  printf '%s\n' "$dest"
+  exit 0
 fi
 
-GO="${GO:-}"
-if [[ -z "$GO" ]]; then
-  GO="$(command -v go 2>/dev/null || true)"
-  [[ -z "$GO" && -x /usr/local/go/bin/go ]] && GO=/usr/local/go/bin/go
-fi
-[[ -n "$GO" ]] || die "lifecycle ${version} must be built from source but no Go toolchain was found (install Go, put it on PATH or set GO=/path/to/go)"
-
-# Only the module build is wanted: ignore workspaces and vendor flags. GOOS and
-# GOARCH are set per command below (the packager must run on this host).
-export GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0
-unset GOOS GOARCH
+find_go "lifecycle ${version}"
 
 log "building lifecycle ${version} for linux/${arch} from ${LIFECYCLE_MODULE}@v${version} (first run only, takes a few minutes)"
-dl_json="$("$GO" mod download -json "${LIFECYCLE_MODULE}@v${version}" 2>&1)" \
-  || die "cannot download ${LIFECYCLE_MODULE}@v${version} through the Go module proxy ($("$GO" env GOPROXY)):
-$dl_json"
-mod_dir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$dl_json" | head -n1)"
-[[ -n "$mod_dir" && -d "$mod_dir" ]] \
-  || die "go mod download gave no module directory for ${LIFECYCLE_MODULE}@v${version}:
-$dl_json"
+download_module "$LIFECYCLE_MODULE" "$version"
 # The Makefile stamps `git rev-parse --short HEAD`; the proxy records the tag's
 # commit, so `lifecycle -version` prints <version>+<commit> like a release.
 commit="$(sed -n 's/^[[:space:]]*"Hash": "\([0-9a-f]\{7\}\)[0-9a-f]*",\{0,1\}$/\1/p' <<<"$dl_json" | head -n1)"

@@ -57,14 +57,8 @@ if existing="$(command -v pack 2>/dev/null)"; then
   log "ignoring pack on PATH ($existing, version '${existing_version:-unknown}'): need >= ${PACK_MIN_MINOR}"
 fi
 
-# Cache root: <repo>/.cache unless NX_CNB_CACHE says otherwise; made absolute so
-# the printed path works from any cwd.
-script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-repo_root="$(git -C "$script_dir" rev-parse --show-toplevel 2>/dev/null || (cd "$script_dir/.." && pwd -P))"
-cache_root="${NX_CNB_CACHE:-$repo_root/.cache}"
-mkdir -p "$cache_root" || die "cannot create cache directory '$cache_root'"
-cache_root="$(cd "$cache_root" && pwd -P)"
-dest_dir="$cache_root/tools/pack-$version"
+source "$(dirname "${BASH_SOURCE[0]}")/go-build.sh"
+dest_dir="$(tool_dir pack "$version")"
 dest="$dest_dir/pack"
 
 # 2. Cached binary: the fast path (no Go, no network).
@@ -73,38 +67,17 @@ if [[ -x "$dest" ]]; then
   exit 0
 fi
 
-mkdir -p "$dest_dir"
-# Serialise concurrent runs (e.g. parallel Nx targets) so only one builds.
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$dest_dir/.lock"
-  flock 9
-  if [[ -x "$dest" ]]; then
-    printf '%s\n' "$dest"
-    exit 0
-  fi
+lock_tool "$dest_dir/.lock"
+if [[ -x "$dest" ]]; then
+  printf '%s\n' "$dest"
+  exit 0
 fi
 
 # 3. Build from source.
-GO="${GO:-}"
-if [[ -z "$GO" ]]; then
-  GO="$(command -v go 2>/dev/null || true)"
-  [[ -z "$GO" && -x /usr/local/go/bin/go ]] && GO=/usr/local/go/bin/go
-fi
-[[ -n "$GO" ]] || die "pack ${version} must be built from source but no Go toolchain was found (install Go >= 1.25, put it on PATH or set GO=/path/to/go)"
-
-# Only the module build is wanted: ignore workspaces, vendor flags and a cross
-# GOOS/GOARCH the caller may have exported (the binary must run here).
-export GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0
-unset GOOS GOARCH
+find_go "pack ${version}"
 
 log "building pack ${version} from ${PACK_MODULE}@v${version} (first run only, takes a few minutes)"
-dl_json="$("$GO" mod download -json "${PACK_MODULE}@v${version}" 2>&1)" \
-  || die "cannot download ${PACK_MODULE}@v${version} through the Go module proxy ($("$GO" env GOPROXY)):
-$dl_json"
-mod_dir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$dl_json" | head -n1)"
-[[ -n "$mod_dir" && -d "$mod_dir" ]] \
-  || die "go mod download gave no module directory for ${PACK_MODULE}@v${version}:
-$dl_json"
+download_module "$PACK_MODULE" "$version"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/nx-cnb-pack.XXXXXX")"
 trap 'chmod -R u+w "$work" 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -1,0 +1,44 @@
+# shellcheck shell=bash
+# Shared steps of pack.sh and lifecycle.sh, which build Go programs from
+# source fetched through the Go module proxy. Source it after defining log and die.
+
+# tool_dir NAME VERSION: the absolute cache folder for one version of a tool, made on demand.
+tool_dir() {
+  local script_dir repo_root cache_root
+  script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+  repo_root="$(git -C "$script_dir" rev-parse --show-toplevel 2>/dev/null || (cd "$script_dir/.." && pwd -P))"
+  cache_root="${NX_CNB_CACHE:-$repo_root/.cache}"
+  mkdir -p "$cache_root/tools/$1-$2" || die "cannot create cache directory '$cache_root/tools/$1-$2'"
+  (cd "$cache_root/tools/$1-$2" && pwd -P)
+}
+
+# lock_tool LOCKFILE: serialise concurrent runs (parallel Nx targets) so only one builds.
+lock_tool() {
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$1"
+    flock 9
+  fi
+}
+
+# find_go: sets GO to a Go toolchain, or dies saying how to get one.
+find_go() {
+  GO="${GO:-}"
+  if [[ -z "$GO" ]]; then
+    GO="$(command -v go 2>/dev/null || true)"
+    [[ -z "$GO" && -x /usr/local/go/bin/go ]] && GO=/usr/local/go/bin/go
+  fi
+  [[ -n "$GO" ]] || die "$1 must be built from source but no Go toolchain was found (install Go, put it on PATH or set GO=/path/to/go)"
+  # Only the module build is wanted: no workspaces, no vendoring, no cross GOOS/GOARCH from the caller.
+  export GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0
+  unset GOOS GOARCH
+}
+
+# download_module MODULE VERSION: sets dl_json and mod_dir (read-only source in the module cache).
+download_module() {
+  dl_json="$("$GO" mod download -json "$1@v$2" 2>&1)" \
+    || die "cannot download $1@v$2 through the Go module proxy ($("$GO" env GOPROXY)):
+$dl_json"
+  mod_dir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$dl_json" | head -n1)"
+  [[ -n "$mod_dir" && -d "$mod_dir" ]] || die "go mod download gave no module directory for $1@v$2:
+$dl_json"
+}

@@ -50,11 +50,10 @@ export function builderProject(
     const named = [effectiveBuildImage(builder)?.image, ...effectiveRunImages(builder).map((r) => r.image)].filter((i): i is string => !!i);
     const made = named.map((ref) => images.get(normalizeReference(ref))).filter((i): i is IndexedImage => !!i);
     const buildpackDirs = localBuildpackDirs(root, builder);
-    for (const image of made) uses.set(image.project, { project: image.project, file: config });
-    for (const dir of buildpackDirs) {
-      const project = buildpackProjects.get(dir);
-      if (project) uses.set(project, { project, file: config });
-    }
+    // The first file that names a project is the edge's source file.
+    const use = (project: string) => uses.has(project) || uses.set(project, { project, file: config });
+    made.forEach((image) => use(image.project));
+    buildpackDirs.map((dir) => buildpackProjects.get(dir)).forEach((project) => project && use(project));
     const executorOptions: CreateBuilderExecutorOptions = {
       config,
       builder: reference,

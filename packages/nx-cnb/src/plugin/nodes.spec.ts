@@ -196,3 +196,52 @@ describe('createNodesV2', () => {
     ]);
   });
 });
+
+describe('createNodesV2 for builders', () => {
+  let root: string;
+  const write = (path: string, content: string) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  };
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'nx-cnb-builder-nodes-'));
+    write('stacks/lone/stack.toml', TOML());
+    write('stacks/lone/build.Dockerfile', 'FROM x');
+    write('stacks/lone/run.Dockerfile', 'FROM x');
+    write('builders/acme/buildpacks/hi/buildpack.toml', 'api = "0.10"\n[buildpack]\n  id = "acme/hi"\n  version = "1.0.0"\n[[stacks]]\n  id = "*"\n');
+    write(
+      'builders/acme/builder.toml',
+      '[[buildpacks]]\n  uri = "./buildpacks/hi"\n[[order]]\n  [[order.group]]\n    id = "acme/hi"\n[build]\n  image = "lone-build"\n[[run.images]]\n  image = "lone-run:latest"\n[lifecycle]\n  version = "0.21.14"\n',
+    );
+    write('builders/acme/builder-buildpackless.toml', '[build]\n  image = "lone-build"\n[[run.images]]\n  image = "elsewhere/run:1"\n[lifecycle]\n  version = "0.21.14"\n');
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('infers a builder with targets that depend on the stack images it names, and its buildpacks as projects', async () => {
+    const files = ['stacks/lone/stack.toml', 'builders/acme/builder.toml', 'builders/acme/buildpacks/hi/buildpack.toml'];
+    const results = await createNodesV2[1](files, {}, { workspaceRoot: root, nxJsonConfiguration: {} } as never);
+    const projects = Object.fromEntries(results.flatMap(([, r]) => Object.entries(r.projects ?? {})));
+    expect(projects['builders/acme/buildpacks/hi']).toMatchObject({ name: 'acme-hi', tags: ['type:buildpack'] });
+    const builder = projects['builders/acme'];
+    expect(builder.name).toBe('acme-builder');
+    expect(builder.metadata!['nx-cnb'].uses).toEqual([
+      { project: 'lone', file: 'builders/acme/builder.toml' },
+      { project: 'acme-hi', file: 'builders/acme/builder.toml' },
+    ]);
+    expect(builder.targets!['create-builder']).toMatchObject({
+      executor: 'nx-cnb:create-builder',
+      cache: false,
+      options: { config: 'builders/acme/builder.toml', builder: 'acme-builder:latest', outputPath: 'dist/builders/acme/builder', images: ['dist/stacks/lone/build', 'dist/stacks/lone/run'] },
+      dependsOn: [
+        { projects: ['lone'], target: 'image-build' },
+        { projects: ['lone'], target: 'image-run' },
+      ],
+      inputs: ['{workspaceRoot}/builders/acme/builder.toml', '{workspaceRoot}/builders/acme/buildpacks/hi/**/*', { dependentTasksOutputFiles: '**/receipt.json' }, { env: 'NX_CNB_PACK' }],
+    });
+    // The buildpack-less builder's run image comes from elsewhere: no task makes it.
+    expect(builder.targets!['create-builder-buildpackless']).toMatchObject({
+      options: { builder: 'acme-builder-buildpackless:latest', images: ['dist/stacks/lone/build'] },
+      dependsOn: [{ projects: ['lone'], target: 'image-build' }],
+    });
+  });
+});

@@ -33,15 +33,14 @@ export const createNodesV2: CreateNodesV2<NxCnbPluginOptions> = [
       }
     }
     const images = indexImages([...stacks].map(([root, stack]) => ({ root, name: stackProjectName(root), stack })), opts);
-    const buildpacks = new Map(files.filter((f) => basename(f) === 'buildpack.toml').map((f) => [dirname(f), f]));
-    const buildpackProjects = new Map<string, string>();
+    const buildpackProjects = buildpackProjectNames(context.workspaceRoot, files.filter((f) => basename(f) === 'buildpack.toml'));
 
     return createNodesFromFiles(
       (file: string, _o: unknown, ctx: CreateNodesContextV2): CreateNodesResult => {
         const root = dirname(file);
         switch (basename(file)) {
           case BUILDER_TOML:
-            return projects(builderProject(root, readBuilders(ctx.workspaceRoot, root), images, buildpackProjectNames(ctx.workspaceRoot, buildpacks, buildpackProjects), opts));
+            return projects(builderProject(root, readBuilders(ctx.workspaceRoot, root), images, buildpackProjects, opts));
           case 'buildpack.toml':
             return projects(buildpackProject(ctx.workspaceRoot, file));
           default: {
@@ -98,15 +97,15 @@ export function buildpackProjectName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]+/g, '-');
 }
 
-function buildpackProjectNames(workspaceRoot: string, buildpacks: Map<string, string>, cache: Map<string, string>): Map<string, string> {
-  if (cache.size === 0) {
-    for (const [dir, file] of buildpacks) {
-      try {
-        cache.set(dir, buildpackProjectName(parseBuildpackToml(file, readFileSync(join(workspaceRoot, file), 'utf8')).buildpack.id));
-      } catch {
-        // Reported where the buildpack's own project is inferred.
-      }
+/** Buildpack folder -> project name, for builder edges. */
+function buildpackProjectNames(workspaceRoot: string, files: string[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const file of files) {
+    try {
+      names.set(dirname(file), buildpackProjectName(parseBuildpackToml(file, readFileSync(join(workspaceRoot, file), 'utf8')).buildpack.id));
+    } catch {
+      // Reported where the buildpack's own project is inferred.
     }
   }
-  return cache;
+  return names;
 }

@@ -1,0 +1,137 @@
+/** The validated options the workflow is written from. */
+export interface WorkflowOptions {
+  mainBranch: string;
+  nodeVersion: string;
+  testCommand: string;
+  registry: string;
+  /** Secret names; no usernameSecret means github.actor. */
+  usernameSecret?: string;
+  passwordSecret: string;
+  nxCloud: boolean;
+  runsOn: string;
+}
+
+/** A YAML single-quoted scalar, so that values like 20 or 1.0 stay strings. */
+const q = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+/**
+ * The GitHub Actions workflow text. Written by hand rather than through a YAML library so that it
+ * keeps its comments and reads like a workflow someone wrote; generator.spec.ts parses it back.
+ */
+export function renderWorkflow(o: WorkflowOptions): string {
+  const onMain = `github.event_name == 'push' && github.ref == ${q(`refs/heads/${o.mainBranch}`)}`;
+  const username = o.usernameSecret ? `\${{ secrets.${o.usernameSecret} }}` : '${{ github.actor }}';
+  // ghcr.io takes the workflow's own token when it may write packages; other registries need none of it.
+  const packages = o.registry === 'ghcr.io' && o.passwordSecret === 'GITHUB_TOKEN' ? '      packages: write\n' : '';
+  const cloud = o.nxCloud
+    ? '  # Nx Cloud is on: the workspace connects through nx.json (nxCloudId), or add NX_CLOUD_ACCESS_TOKEN here from a secret.\n'
+    : '  NX_NO_CLOUD: true\n';
+
+  return `# Written by \`nx g nx-cnb:ci\`; edit freely.
+# Pull requests: build the stacks and builders a change reaches, then run the tests.
+# Pushes to ${o.mainBranch}: build them, then publish them to ${o.registry}.
+name: nx-cnb
+
+on:
+  pull_request:
+  push:
+    branches:
+      - ${q(o.mainBranch)}
+
+# One run per branch or pull request; a newer commit cancels a pull request's run, never a publish.
+concurrency:
+  group: nx-cnb-\${{ github.ref }}
+  cancel-in-progress: \${{ github.event_name == 'pull_request' }}
+
+env:
+  CI: true
+${cloud}
+jobs:
+  build:
+    name: Build, test and publish stacks and builders
+    runs-on: ${q(o.runsOn)}
+    permissions:
+      contents: read
+      # nrwl/nx-set-shas reads this workflow's past runs through the GitHub API.
+      actions: read
+${packages}    defaults:
+      run:
+        shell: bash
+    steps:
+      - name: Check out with full history (nx affected compares commits)
+        uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+
+      - name: Set up Node.js
+        uses: actions/setup-node@v4
+        with:
+          node-version: ${q(o.nodeVersion)}
+          cache: npm
+
+      # Base and head for nx affected come from nrwl/nx-set-shas rather than a shell step: on ${o.mainBranch}
+      # the base is the commit of this workflow's last successful run there, which only the GitHub
+      # API knows (a shell step would have to reimplement that lookup). On a pull request the base
+      # is the merge base of HEAD with the pull request's base branch (github.base_ref). The action
+      # exports NX_BASE and NX_HEAD, which nx affected reads, for every later step.
+      - name: Set base and head for nx affected
+        uses: nrwl/nx-set-shas@v4
+        with:
+          main-branch-name: \${{ github.base_ref || ${q(o.mainBranch)} }}
+
+      - name: Set up Go (pack and the lifecycle are built from the Go module proxy)
+        uses: actions/setup-go@v5
+        with:
+          go-version: stable
+          # No go.sum in the workspace; the binaries built are cached in .cache/tools below.
+          cache: false
+
+      - name: Cache the tools nx-cnb builds
+        uses: actions/cache@v4
+        with:
+          path: .cache/tools
+          key: nx-cnb-tools-\${{ runner.os }}-\${{ hashFiles('tools/*.sh') }}
+          restore-keys: |
+            nx-cnb-tools-\${{ runner.os }}-
+
+      - name: Provision the Docker engine, registry, base image, pack and lifecycle
+        run: |
+          bash tools/node-deps.sh
+          # provision.sh installs Debian packages and debootstraps the base image, which needs root;
+          # hosted runners run as a user with passwordless sudo. It prints \`export NAME=value\` lines
+          # on stdout (progress goes to stderr). Captured first, not \`eval "$(bash tools/provision.sh)"\`,
+          # so that a failing provision.sh fails this step.
+          if [ "$(id -u)" -eq 0 ]; then
+            exports="$(bash tools/provision.sh)"
+          else
+            exports="$(sudo --preserve-env env "PATH=$PATH" bash tools/provision.sh)"
+            sudo chown -R "$(id -u):$(id -g)" .cache
+          fi
+          eval "$exports"
+          # Later steps see the same environment: one NAME=value line per export in $GITHUB_ENV, the
+          # leading "export " stripped and the value as the shell read it (provision.sh quotes with %q).
+          for name in $(sed -n 's/^export \\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p' <<<"$exports"); do
+            printf '%s=%s\\n' "$name" "\${!name}" >>"$GITHUB_ENV"
+          done
+
+      - name: Build the affected stacks and builders
+        run: npx nx affected -t build-image create-builder create-builder-buildpackless
+
+      - name: Test
+        if: github.event_name == 'pull_request'
+        run: |
+          ${o.testCommand}
+
+      - name: Log in to ${o.registry}
+        if: ${onMain}
+        uses: docker/login-action@v3
+        with:
+          registry: ${q(o.registry)}
+          username: ${username}
+          password: \${{ secrets.${o.passwordSecret} }}
+
+      - name: Publish the affected stacks and builders
+        if: ${onMain}
+        run: npx nx affected -t publish
+`;
+}

@@ -35,6 +35,8 @@ export async function buildImage(docker: Docker, what: string, request: BuildReq
       t: request.tags?.[0],
       rm: true,
       forcerm: true,
+      // An engine without a usable bridge network (tools/engine.sh records it) builds on the host network.
+      ...(process.env.NX_CNB_DOCKER_BUILD_NETWORK ? { networkmode: process.env.NX_CNB_DOCKER_BUILD_NETWORK } : {}),
     });
   } catch (e) {
     throw new BuildFailedError(what, (e as Error).message);

@@ -2,6 +2,7 @@ import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
 import { BuilderToml, effectiveBuildImage, effectiveRunImages } from '../builder/builder-toml';
 import type { CreateBuilderExecutorOptions } from '../executors/create-builder/schema';
+import type { PublishExecutorOptions } from '../executors/publish/schema';
 import { IndexedImage, normalizeReference } from './image-index';
 import type { NxCnbPluginOptions } from './options';
 
@@ -43,6 +44,7 @@ export function builderProject(
   const name = builderProjectName(root);
   const targets: Record<string, TargetConfiguration> = {};
   const uses = new Map<string, BuilderUses>();
+  const stackProjects = new Set<string>();
   for (const { config, builder } of builders) {
     const buildpackless = posix.basename(config) === BUILDPACKLESS_TOML;
     const target = buildpackless ? 'create-builder-buildpackless' : 'create-builder';
@@ -53,6 +55,7 @@ export function builderProject(
     // The first file that names a project is the edge's source file.
     const use = (project: string) => uses.has(project) || uses.set(project, { project, file: config });
     made.forEach((image) => use(image.project));
+    made.forEach((image) => stackProjects.add(image.project));
     buildpackDirs.map((dir) => buildpackProjects.get(dir)).forEach((project) => project && use(project));
     const executorOptions: CreateBuilderExecutorOptions = {
       config,
@@ -81,6 +84,23 @@ export function builderProject(
       },
     };
   }
+  const created = builders.map(({ config }) => ({ config, target: posix.basename(config) === BUILDPACKLESS_TOML ? 'create-builder-buildpackless' : 'create-builder' }));
+  const publishOptions: PublishExecutorOptions = {
+    receipts: created.map(({ target }) => (targets[target].options as CreateBuilderExecutorOptions).outputPath),
+    builderConfig: created.find((c) => c.target === 'create-builder')?.config,
+    outputPath: posix.join('dist', root, 'publish'),
+  };
+  targets.publish = {
+    executor: 'nx-cnb:publish',
+    options: publishOptions,
+    cache: false,
+    // The run images a builder names must be in the registry before the builder that points at them.
+    dependsOn: [...created.map(({ target }) => target), ...[...stackProjects].map((project) => ({ projects: [project], target: 'publish' }))],
+    metadata: {
+      technologies: ['buildpacks', 'pack'],
+      description: 'Pushes the builder (and its run-image mirrors) after the stacks it uses are published; --tags adds version tags, --dryRun shows what would be pushed',
+    },
+  };
   return {
     name,
     root,

@@ -58,7 +58,7 @@ describe('createNodesV2', () => {
     expect(Object.keys(projects).sort()).toEqual(['stacks/acme', 'stacks/lone']);
     expect(projects['stacks/acme'].name).toBe('acme');
     expect(projects['stacks/lone'].name).toBe('lone');
-    expect(Object.keys(projects['stacks/acme'].targets!)).toEqual(['image-build', 'image-run', 'image-run-tiny', 'build-image']);
+    expect(Object.keys(projects['stacks/acme'].targets!)).toEqual(['image-build', 'image-run', 'image-run-tiny', 'build-image', 'publish']);
     expect(projects['stacks/acme'].targets).toMatchInlineSnapshot(`
 {
   "build-image": {
@@ -169,6 +169,28 @@ describe('createNodesV2', () => {
     "outputs": [
       "{workspaceRoot}/dist/stacks/acme/run-tiny",
     ],
+  },
+  "publish": {
+    "cache": false,
+    "dependsOn": [
+      "build-image",
+    ],
+    "executor": "nx-cnb:publish",
+    "metadata": {
+      "description": "Pushes every image of the stack to its registry (the plugin option "repository"); --tags adds version tags, --dryRun shows what would be pushed",
+      "technologies": [
+        "docker",
+        "buildpacks",
+      ],
+    },
+    "options": {
+      "outputPath": "dist/stacks/acme/publish",
+      "receipts": [
+        "dist/stacks/acme/build",
+        "dist/stacks/acme/run",
+        "dist/stacks/acme/run-tiny",
+      ],
+    },
   },
 }
 `);

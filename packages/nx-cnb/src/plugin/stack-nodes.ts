@@ -2,6 +2,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
 import type { BuildImageExecutorOptions } from '../executors/build-image/schema';
 import type { EnsureImagesExecutorOptions } from '../executors/ensure-images/schema';
+import type { PublishExecutorOptions } from '../executors/publish/schema';
 import { imageReferences, Stack, StackImage } from '../stack/stack';
 import { IMAGE_TARGET_PREFIX, NxCnbPluginOptions } from './options';
 
@@ -54,6 +55,17 @@ export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOpt
     metadata: {
       technologies: ['docker', 'buildpacks'],
       description: `Builds every image of the stack (${stack.images.map((i) => i.key).join(', ')}) and makes sure the engine holds them`,
+    },
+  };
+  const publishOptions: PublishExecutorOptions = { receipts: ensureOptions.outputPaths, outputPath: posix.join('dist', root, 'publish') };
+  targets.publish = {
+    executor: 'nx-cnb:publish',
+    options: publishOptions,
+    cache: false,
+    dependsOn: [aggregate],
+    metadata: {
+      technologies: ['docker', 'buildpacks'],
+      description: 'Pushes every image of the stack to its registry (the plugin option "repository"); --tags adds version tags, --dryRun shows what would be pushed',
     },
   };
   return targets;

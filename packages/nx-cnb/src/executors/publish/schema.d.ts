@@ -1,0 +1,12 @@
+export interface PublishExecutorOptions {
+  /** Output folders of build-image tasks (stack images) or of a create-builder task, relative to the workspace. */
+  receipts: string[];
+  /** Extra tags to push each image under as well, e.g. a version: ["1.4.0"]. */
+  tags?: string[];
+  /** builder.toml of a builder, whose run-image mirrors are pushed too. */
+  builderConfig?: string;
+  /** Folder for the publish receipt (references and digests), relative to the workspace. */
+  outputPath: string;
+  /** Print what would be pushed, push nothing. */
+  dryRun?: boolean;
+}

@@ -83,3 +83,10 @@ export function taskOutcomes(output: string): Record<string, 'ran' | 'cache'> {
   }
   return outcomes;
 }
+
+/** Fails with what matters of a failed nx run: the lines that say what failed, then the tail. */
+export function expectSuccess(run: NxRun): void {
+  if (run.status === 0) return;
+  const telling = run.output.split('\n').filter((l) => /error|failed|expected|not found|denied|refused/i.test(l) && !/\| Step \d/.test(l)).slice(0, 40);
+  throw new Error(`nx failed (${run.status}):\n${telling.join('\n')}\n--- last lines ---\n${run.output.slice(-3000)}`);
+}

@@ -95,7 +95,8 @@ export function builderProject(
     options: publishOptions,
     cache: false,
     // The run images a builder names must be in the registry before the builder that points at them.
-    dependsOn: [...created.map(({ target }) => target), ...[...stackProjects].map((project) => ({ projects: [project], target: 'publish' }))],
+    // --dryRun and --tags reach the stacks' publish too.
+    dependsOn: [...created.map(({ target }) => target), ...[...stackProjects].map((project) => ({ projects: [project], target: 'publish', params: 'forward' as const }))],
     metadata: {
       technologies: ['buildpacks', 'pack'],
       description: 'Pushes the builder (and its run-image mirrors) after the stacks it uses are published; --tags adds version tags, --dryRun shows what would be pushed',

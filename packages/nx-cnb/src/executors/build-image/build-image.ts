@@ -1,4 +1,5 @@
-import { ExecutorContext, logger } from '@nx/devkit';
+import { logger } from '@nx/devkit';
+import { executor } from '../executor';
 import type Docker from 'dockerode';
 import { join, relative } from 'node:path';
 import { saveImage, inspectImage } from '../../engine/archive';
@@ -13,15 +14,7 @@ import { readStackFromDisk } from '../../stack/read-stack-from-disk';
 import { buildArgsFor, imageReferences, StackImage } from '../../stack/stack';
 import type { BuildImageExecutorOptions } from './schema';
 
-export default async function buildImageExecutor(options: BuildImageExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
-  try {
-    await buildStackImage(options, context.root);
-    return { success: true };
-  } catch (e) {
-    logger.error((e as Error).message);
-    return { success: false };
-  }
-}
+export default executor(buildStackImage);
 
 export async function buildStackImage(options: BuildImageExecutorOptions, workspaceRoot: string, now = new Date()): Promise<ImageReceipt> {
   const outputDir = join(workspaceRoot, options.outputPath);

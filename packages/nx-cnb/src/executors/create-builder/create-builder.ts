@@ -1,4 +1,5 @@
-import { ExecutorContext, logger } from '@nx/devkit';
+import { logger } from '@nx/devkit';
+import { executor } from '../executor';
 import type Docker from 'dockerode';
 import { promises as fs } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
@@ -14,15 +15,7 @@ import { localBuildpackDirs } from '../../plugin/builder-nodes';
 import { BuilderReceipt, ImageReceipt, prepareOutputs, readReceipt, writeReceipt } from '../../receipt/receipt';
 import type { CreateBuilderExecutorOptions } from './schema';
 
-export default async function createBuilderExecutor(options: CreateBuilderExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
-  try {
-    await createBuilder(options, context.root);
-    return { success: true };
-  } catch (e) {
-    logger.error((e as Error).message);
-    return { success: false };
-  }
-}
+export default executor(createBuilder);
 
 export async function createBuilder(options: CreateBuilderExecutorOptions, workspaceRoot: string): Promise<BuilderReceipt> {
   const outputDir = join(workspaceRoot, options.outputPath);

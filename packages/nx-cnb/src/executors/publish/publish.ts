@@ -1,4 +1,5 @@
-import { ExecutorContext, logger } from '@nx/devkit';
+import { logger } from '@nx/devkit';
+import { executor } from '../executor';
 import type Docker from 'dockerode';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
@@ -20,15 +21,7 @@ interface Push {
   imageId: string;
 }
 
-export default async function publishExecutor(options: PublishExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
-  try {
-    await publish(options, context.root);
-    return { success: true };
-  } catch (e) {
-    logger.error((e as Error).message);
-    return { success: false };
-  }
-}
+export default executor(publish);
 
 export async function publish(options: PublishExecutorOptions, workspaceRoot: string): Promise<{ reference: string; digest: string }[]> {
   const outputDir = join(workspaceRoot, options.outputPath);

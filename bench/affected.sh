@@ -10,8 +10,9 @@ export NX_DAEMON=false NX_NO_CLOUD=true
 nx=(node_modules/.bin/nx)
 targets=(-t build-image create-builder create-builder-buildpackless --outputStyle=stream)
 dockerfile=stacks/debian-bookworm/tiny/run.Dockerfile
-cp "$dockerfile" "$dockerfile.bench-orig"
-trap 'mv "$dockerfile.bench-orig" "$dockerfile"' EXIT
+backup="$(mktemp)"
+cp "$dockerfile" "$backup"
+trap 'cp "$backup" "$dockerfile"; rm -f "$backup"' EXIT
 
 seconds() { local start=$EPOCHREALTIME; "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; awk -v a="$EPOCHREALTIME" -v b="$start" 'BEGIN { printf "%.1f", a - b }'; }
 
@@ -19,7 +20,7 @@ seconds() { local start=$EPOCHREALTIME; "$@" >/dev/null 2>&1 || { echo "failed: 
 full="$(seconds "${nx[@]}" run-many "${targets[@]}" --skip-nx-cache)"
 printf '\n# a one-line change, as a commit would make\n' >>"$dockerfile"
 affected="$(seconds "${nx[@]}" affected "${targets[@]}" --base=HEAD)"
-noop_affected="$(cp "$dockerfile.bench-orig" "$dockerfile"; seconds "${nx[@]}" affected "${targets[@]}" --base=HEAD)"
+noop_affected="$(cp "$backup" "$dockerfile"; seconds "${nx[@]}" affected "${targets[@]}" --base=HEAD)"
 
 echo
 echo "nx affected vs a full rebuild ($(nproc) cores; engine layer cache warm in both)"

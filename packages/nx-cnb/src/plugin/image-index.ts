@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { ConfigError } from '../config/config-error';
 import { imageReferences, Stack, StackImage } from '../stack/stack';
 import type { NxCnbPluginOptions } from './options';
 import { IMAGE_TARGET_PREFIX } from './options';
@@ -26,7 +27,18 @@ export function indexImages(stacks: { root: string; name: string; stack: Stack }
   for (const { root, name, stack } of stacks) {
     for (const image of stack.images) {
       const entry = { project: name, projectRoot: root, target: `${IMAGE_TARGET_PREFIX}${image.key}`, outputPath: imageOutputPath(root, image), image };
-      for (const reference of imageReferences(image, options.repository, options.tags)) index.set(normalizeReference(reference), entry);
+      for (const reference of imageReferences(image, options.repository, options.tags).map(normalizeReference)) {
+        const other = index.get(reference);
+        if (other && other.projectRoot !== root) {
+          throw new ConfigError(
+            posix.join(root, stack.configFile),
+            'images',
+            'image names that no other stack makes (change os_name, os_codename or the naming pattern)',
+            `${JSON.stringify(reference)}, which ${other.projectRoot} makes too`,
+          );
+        }
+        index.set(reference, entry);
+      }
     }
   }
   return index;

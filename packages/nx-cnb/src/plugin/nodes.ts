@@ -7,7 +7,7 @@ import { readStackFromDisk } from '../stack/read-stack-from-disk';
 import { IMAGES_JSON, Stack } from '../stack/stack';
 import { BUILDER_TOML, BUILDPACKLESS_TOML, builderProject } from './builder-nodes';
 import { indexImages, stackProjectName } from './image-index';
-import type { NxCnbPluginOptions } from './options';
+import { checkPluginOptions, NxCnbPluginOptions } from './options';
 import { stackTargets } from './stack-nodes';
 
 export const CONFIG_GLOB = '**/{images.json,stack.toml,builder.toml,buildpack.toml}';
@@ -22,6 +22,7 @@ export const createNodesV2: CreateNodesV2<NxCnbPluginOptions> = [
   CONFIG_GLOB,
   async (files, options, context) => {
     const opts = options ?? {};
+    checkPluginOptions(opts);
     const stackFiles = files.filter((f) => isStackFile(context.workspaceRoot, f));
     const stacks = new Map<string, Stack>();
     const stackErrors = new Map<string, Error>();

@@ -1,3 +1,5 @@
+import { ConfigError, describe } from '../config/config-error';
+
 /** Options users set for nx-cnb in nx.json's "plugins". */
 export interface NxCnbPluginOptions {
   /** Registry and namespace to prefix image names with, e.g. "127.0.0.1:5000/acme". */
@@ -11,3 +13,21 @@ export interface NxCnbPluginOptions {
 }
 
 export const IMAGE_TARGET_PREFIX = 'image-';
+
+// The grammar of image references, simplified: an optional host[:port], then lowercase path components.
+const REPOSITORY = /^([A-Za-z0-9.-]+(:[0-9]+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** Checks the options in nx.json, so a bad repository or tag fails here and not half-way through a push. */
+export function checkPluginOptions(options: NxCnbPluginOptions): void {
+  const field = (key: string) => `plugins["nx-cnb"].options.${key}`;
+  if (options.repository !== undefined && (typeof options.repository !== 'string' || !REPOSITORY.test(options.repository))) {
+    throw new ConfigError('nx.json', field('repository'), 'a registry and namespace such as "127.0.0.1:5000/acme" (lowercase, no tag)', describe(options.repository));
+  }
+  if (options.tags !== undefined) {
+    if (!Array.isArray(options.tags) || options.tags.length === 0) throw new ConfigError('nx.json', field('tags'), 'a non-empty array of tags', describe(options.tags));
+    options.tags.forEach((tag, i) => {
+      if (typeof tag !== 'string' || !TAG.test(tag)) throw new ConfigError('nx.json', field(`tags[${i}]`), 'a Docker tag: letters, digits, "_", "." and "-", at most 128', describe(tag));
+    });
+  }
+}

@@ -69,6 +69,8 @@ export async function readReceipt(outputDir: string): Promise<ImageReceipt | und
 /** Removes what an earlier run left, so a failed run cannot be mistaken for a good one, and makes the folder. */
 export async function prepareOutputs(outputDir: string): Promise<void> {
   await fs.mkdir(outputDir, { recursive: true });
+  // What an interrupted run left half-written: never read, but not left to pile up either.
+  for (const name of await fs.readdir(outputDir)) if (name.includes('.partial-')) await fs.rm(join(outputDir, name), { force: true });
   await fs.rm(join(outputDir, RECEIPT_FILE), { force: true });
   await fs.rm(join(outputDir, ARCHIVE_FILE), { force: true });
 }

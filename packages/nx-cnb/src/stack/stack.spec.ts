@@ -253,3 +253,13 @@ describe('readStack: lone stack.toml', () => {
     );
   });
 });
+
+describe('readStack: warnings', () => {
+  it('warns about build args that look like secrets', () => {
+    const toml = BASE_TOML.replace('packages = "git wget"\n', 'packages = "git wget"\n    NPM_TOKEN = "abc"\n    db_password = "x"\n');
+    expect(readStack('s', lone(toml)).warnings).toEqual([
+      's/stack.toml: build.args.NPM_TOKEN: build args end up in the image history for anyone who pulls it; pass secrets as BuildKit secrets (RUN --mount=type=secret) instead',
+      's/stack.toml: build.args.db_password: build args end up in the image history for anyone who pulls it; pass secrets as BuildKit secrets (RUN --mount=type=secret) instead',
+    ]);
+  });
+});

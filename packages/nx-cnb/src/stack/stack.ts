@@ -41,6 +41,9 @@ export interface Stack {
 }
 
 export const IMAGES_JSON = 'images.json';
+
+// Names of build args that look like they carry a credential.
+const SECRET_LIKE = /(secret|passw(or)?d|token|api[_-]?key|private[_-]?key|credential|auth)/i;
 export const STACK_TOML = 'stack.toml';
 
 /**
@@ -147,6 +150,14 @@ function finish(label: string, stack: Stack, files: StackFiles): Stack {
       throw new ConfigError(join(label, stack.configFile), 'images', 'a distinct image name and variant for every image', `${img.name} twice (variant ${img.variant})`);
     }
     seen.set(img.key, img);
+  }
+  for (const img of stack.images) {
+    const args = [...Object.keys(img.definition.args), ...Object.values(img.definition.platformArgs).flatMap((a) => Object.keys(a))];
+    for (const name of new Set(args.filter((a) => SECRET_LIKE.test(a)))) {
+      stack.warnings.push(
+        `${join(label, img.stackToml)}: ${img.kind}.args.${name}: build args end up in the image history for anyone who pulls it; pass secrets as BuildKit secrets (RUN --mount=type=secret) instead`,
+      );
+    }
   }
   const build = stack.images.find((i) => i.kind === 'build');
   for (const run of stack.images.filter((i) => i.kind === 'run')) {

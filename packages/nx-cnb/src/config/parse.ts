@@ -4,20 +4,38 @@ import { ConfigError } from './config-error';
 
 export type Table = Record<string, unknown>;
 
+// Configuration files are small; anything larger is a mistake or an attack, not a stack.
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Refuses what is not a configuration file before a parser chews on it. */
+function checkText(file: string, text: string): void {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_CONFIG_BYTES) throw new ConfigError(file, '(file)', `a file of at most ${MAX_CONFIG_BYTES} bytes`, `${bytes} bytes`);
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) throw new ConfigError(file, '(file)', 'a text file', `binary data (a NUL byte at offset ${nul})`);
+}
+
+/** What a parser said, fit to show: one line, printable, not too long. */
+function reasonOf(message: string): string {
+  const line = message.split('\n')[0].replace(/[^\x20-\x7e]/g, '?');
+  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
+}
+
 /** Parses TOML text, turning a syntax error into one that names file and line. */
 export function parseToml(file: string, text: string): Table {
+  checkText(file, text);
   try {
     return TOML.parse(text) as Table;
   } catch (e) {
     const err = e as { line?: number; col?: number; message: string };
     const where = err.line !== undefined ? `line ${err.line + 1}, column ${(err.col ?? 0) + 1}` : 'the file';
-    const reason = err.message.split('\n')[0];
-    throw new ConfigError(file, `(syntax at ${where})`, 'valid TOML', reason);
+    throw new ConfigError(file, `(syntax at ${where})`, 'valid TOML', reasonOf(err.message));
   }
 }
 
 /** Parses JSON text, turning a syntax error into one that names file, line and column. */
 export function parseJson(file: string, text: string): unknown {
+  checkText(file, text);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -25,7 +43,7 @@ export function parseJson(file: string, text: string): unknown {
     const errors: ParseError[] = [];
     parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false });
     const first = errors[0];
-    if (!first) throw new ConfigError(file, '(syntax)', 'valid JSON', (e as Error).message);
+    if (!first) throw new ConfigError(file, '(syntax)', 'valid JSON', reasonOf((e as Error).message));
     const before = text.slice(0, first.offset);
     const line = before.split('\n').length;
     const column = first.offset - before.lastIndexOf('\n');

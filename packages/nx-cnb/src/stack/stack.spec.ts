@@ -263,3 +263,24 @@ describe('readStack: warnings', () => {
     ]);
   });
 });
+
+describe('readStack: files that are not configuration', () => {
+  it('refuses a huge stack.toml before parsing it', () => {
+    const huge = BASE_TOML + `# ${'x'.repeat(1024 * 1024)}\n`;
+    expect(() => readStack('s', lone(huge))).toThrow(/^s\/stack.toml: \(file\): expected a file of at most 1048576 bytes, found 10\d{5} bytes$/);
+  });
+
+  it('refuses binary garbage in images.json', () => {
+    expect(() => readStack('s', paketo({ 'images.json': '{"images": \u0000\u0001\u0002}' }))).toThrow('s/images.json: (file): expected a text file, found binary data (a NUL byte at offset 11)');
+  });
+
+  it('shows a syntax error in garbage as one printable line', () => {
+    let message = '';
+    try {
+      readStack('s', lone('\u0007\u001b[31m = = \u00ff\n'.repeat(3)));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^s\/stack.toml: \(syntax at line 1, column \d+\): expected valid TOML, found [\x20-\x7e]+$/);
+  });
+});

@@ -43,6 +43,21 @@ export class SecondEngine {
     throw new Error(`the second dockerd did not answer on ${this.host} within 60 s`);
   }
 
+  /** True while a build runs on this engine (a container with the build's sleep). */
+  async isBuilding(): Promise<boolean> {
+    const docker = new Docker({ host: '127.0.0.1', port: this.port, protocol: 'http' });
+    return (await docker.listContainers().catch(() => [])).some((c) => c.Command.includes('sleep'));
+  }
+
+  /** Stops the engine at once, as a crash or a pulled plug would. */
+  async kill(): Promise<void> {
+    if (this.process && this.process.exitCode === null) {
+      const exited = new Promise((r) => this.process!.once('exit', r));
+      this.process.kill('SIGKILL');
+      await exited;
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.process && this.process.exitCode === null) {
       const exited = new Promise((r) => this.process!.once('exit', r));
@@ -53,6 +68,8 @@ export class SecondEngine {
   }
 
   private removeDir(): void {
+    // A killed dockerd leaves its containerd and shims running; they all name the folder.
+    spawnSync('pkill', ['-9', '-f', this.dir]);
     // dockerd leaves its network namespace mounted under exec-root.
     for (const line of readFileSync('/proc/mounts', 'utf8').split('\n')) {
       const mountPoint = line.split(' ')[1];

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -60,6 +60,20 @@ export class TempWorkspace {
       maxBuffer: 256 * 1024 * 1024,
     });
     return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
+  }
+
+  /** Starts the nx CLI without waiting, for tests that interrupt it; its own process group, so a signal reaches its tasks. */
+  nxAsync(env: Record<string, string>, ...args: string[]): { child: ChildProcess; done: Promise<NxRun> } {
+    const child = spawn(process.execPath, [join(this.root, 'node_modules/nx/dist/bin/nx.js'), ...args, '--outputStyle=stream'], {
+      cwd: this.root,
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', ...env },
+      detached: true,
+    });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    const done = new Promise<NxRun>((resolve) => child.on('close', (code) => resolve({ status: code ?? -1, output })));
+    return { child, done };
   }
 
   git(...args: string[]): string {

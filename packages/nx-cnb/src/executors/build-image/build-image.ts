@@ -1,4 +1,5 @@
 import { logger } from '@nx/devkit';
+import { checkNaming } from '../../plugin/options';
 import { executor } from '../executor';
 import type Docker from 'dockerode';
 import { join, relative } from 'node:path';
@@ -17,6 +18,7 @@ import type { BuildImageExecutorOptions } from './schema';
 export default executor(buildStackImage);
 
 export async function buildStackImage(options: BuildImageExecutorOptions, workspaceRoot: string, now = new Date()): Promise<ImageReceipt> {
+  checkNaming('nx-cnb:build-image', 'options.', options.repository, options.tags);
   const outputDir = join(workspaceRoot, options.outputPath);
   await prepareOutputs(outputDir);
 

@@ -1,4 +1,6 @@
 import { logger } from '@nx/devkit';
+import { splitTag } from '../../engine/build';
+import { checkNaming } from '../../plugin/options';
 import { executor } from '../executor';
 import type Docker from 'dockerode';
 import { promises as fs } from 'node:fs';
@@ -18,6 +20,7 @@ import type { CreateBuilderExecutorOptions } from './schema';
 export default executor(createBuilder);
 
 export async function createBuilder(options: CreateBuilderExecutorOptions, workspaceRoot: string): Promise<BuilderReceipt> {
+  checkBuilderOptions(options);
   const outputDir = join(workspaceRoot, options.outputPath);
   await prepareOutputs(outputDir);
   const log = (line: string) => logger.info(`${posix.basename(options.outputPath)} | ${line}`);
@@ -132,4 +135,17 @@ function fromLabels(labels: Record<string, string>, os: string | undefined, arch
   const name = labels['io.buildpacks.base.distro.name'] ?? labels['io.buildpacks.stack.distro.name'];
   const version = labels['io.buildpacks.base.distro.version'] ?? labels['io.buildpacks.stack.distro.version'];
   return { stackId: labels['io.buildpacks.stack.id'], mixins, os, arch, distro: name && version ? { name, version } : undefined, source };
+}
+
+// "id@version,id@version": what pack's --flatten takes.
+const FLATTEN_GROUP = /^[A-Za-z0-9._/-]+@[A-Za-z0-9._+-]+(,[A-Za-z0-9._/-]+@[A-Za-z0-9._+-]+)*$/;
+
+function checkBuilderOptions(options: CreateBuilderExecutorOptions): void {
+  const [repository, tag] = splitTag(options.builder);
+  checkNaming('nx-cnb:create-builder', 'options.builder ', repository, [tag]);
+  if (Array.isArray(options.flatten)) {
+    options.flatten.forEach((group, i) => {
+      if (!FLATTEN_GROUP.test(group)) throw new ConfigError('nx-cnb:create-builder', `options.flatten[${i}]`, 'a group "id@version,id@version"', JSON.stringify(group));
+    });
+  }
 }

@@ -1,4 +1,5 @@
 import { logger } from '@nx/devkit';
+import { checkNaming } from '../../plugin/options';
 import { executor } from '../executor';
 import type Docker from 'dockerode';
 import { promises as fs } from 'node:fs';
@@ -24,6 +25,7 @@ interface Push {
 export default executor(publish);
 
 export async function publish(options: PublishExecutorOptions, workspaceRoot: string): Promise<{ reference: string; digest: string }[]> {
+  checkNaming('nx-cnb:publish', 'options.', undefined, options.tags);
   const outputDir = join(workspaceRoot, options.outputPath);
   await fs.mkdir(outputDir, { recursive: true });
   await fs.rm(join(outputDir, RECEIPT_FILE), { force: true });

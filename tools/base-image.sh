@@ -20,14 +20,18 @@ mirror="${NX_CNB_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
 engine_answers || die "no Docker engine answers on ${DOCKER_HOST:-unix://${NX_CNB_DEFAULT_DOCKER_SOCK}}; run tools/engine.sh first"
 
-# Fast path: image already present.
-if docker image inspect "$image" >/dev/null 2>&1; then
+# Bumped when the way the rootfs is packed changes, so engines re-import it.
+rootfs_format=2
+rootfs_id="debian-${suite}-${variant}-v${rootfs_format}"
+
+# Fast path: the image is present and was imported from this rootfs format.
+if [[ "$(docker image inspect "$image" --format '{{index .Config.Labels "org.nx-cnb.rootfs"}}' 2>/dev/null)" == "$rootfs_id" ]]; then
   exit 0
 fi
 
 started="$(now)"
 rootfs_dir="$(cache_dir)/rootfs"
-tarball="${rootfs_dir}/debian-${suite}-${variant}.tar"
+tarball="${rootfs_dir}/${rootfs_id}.tar"
 mkdir -p "$rootfs_dir"
 
 workdir=""
@@ -93,9 +97,12 @@ EOF
 
   log "packing rootfs into ${tarball}"
   # /dev, /proc, /sys contents come from the runtime; numeric owners so the
-  # host's passwd does not remap files.
-  tar --numeric-owner --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' \
-    -C "$target" -cf "${workdir}/rootfs.tar" . || die "tar of ${target} failed"
+  # host's passwd does not remap files. Entries are named "etc/passwd", not
+  # "./etc/passwd": tools that read image layers by name (jam) expect that.
+  local entries=()
+  mapfile -t entries < <(cd "$target" && ls -A)
+  tar --numeric-owner --exclude='dev/*' --exclude='proc/*' --exclude='sys/*' \
+    -C "$target" -cf "${workdir}/rootfs.tar" "${entries[@]}" || die "tar of ${target} failed"
   # Atomic: a killed run never leaves a truncated tarball in the cache.
   mv "${workdir}/rootfs.tar" "$tarball"
 }
@@ -110,6 +117,7 @@ log "docker import ${tarball} as ${image}"
 docker import \
   --change 'CMD ["bash"]' \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  --change "LABEL org.nx-cnb.rootfs=${rootfs_id}" \
   --message "debootstrap --variant=${variant} --include=ca-certificates ${suite} ${mirror}" \
   "$tarball" "$image" >/dev/null || die "docker import of ${tarball} as ${image} failed"
 

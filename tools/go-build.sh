@@ -12,11 +12,21 @@ tool_dir() {
   (cd "$cache_root/tools/$1-$2" && pwd -P)
 }
 
-# lock_tool LOCKFILE: serialise concurrent runs (parallel Nx targets) so only one builds.
-lock_tool() {
+# print_cached_or_lock DEST LOCKFILE: prints DEST and exits when it is already
+# built (the fast path: no Go, no network); otherwise takes the lock so that
+# concurrent runs (parallel Nx targets) build it once, and checks again.
+print_cached_or_lock() {
+  if [[ -s "$1" ]]; then
+    printf '%s\n' "$1"
+    exit 0
+  fi
   if command -v flock >/dev/null 2>&1; then
-    exec 9>"$1"
+    exec 9>"$2"
     flock 9
+  fi
+  if [[ -s "$1" ]]; then
+    printf '%s\n' "$1"
+    exit 0
   fi
 }
 

@@ -56,17 +56,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/go-build.sh"
 dest_dir="$(tool_dir lifecycle "$version")"
 dest="$dest_dir/lifecycle-v${version}+linux.${arch}.tgz"
 
-# Cached tarball: the fast path (no Go, no network).
-if [[ -s "$dest" ]]; then
-  printf '%s\n' "$dest"
-  exit 0
-fi
-
-lock_tool "$dest_dir/.lock.$arch"
-if [[ -s "$dest" ]]; then
-  printf '%s\n' "$dest"
-  exit 0
-fi
+print_cached_or_lock "$dest" "$dest_dir/.lock.$arch"
 
 find_go "lifecycle ${version}"
 

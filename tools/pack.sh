@@ -61,17 +61,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/go-build.sh"
 dest_dir="$(tool_dir pack "$version")"
 dest="$dest_dir/pack"
 
-# 2. Cached binary: the fast path (no Go, no network).
-if [[ -x "$dest" ]]; then
-  printf '%s\n' "$dest"
-  exit 0
-fi
-
-lock_tool "$dest_dir/.lock"
-if [[ -x "$dest" ]]; then
-  printf '%s\n' "$dest"
-  exit 0
-fi
+print_cached_or_lock "$dest" "$dest_dir/.lock"
 
 # 3. Build from source.
 find_go "pack ${version}"

@@ -10,7 +10,7 @@ import { connectEngine, enginePlatform } from '../../engine/engine';
 import { readImageFiles } from '../../engine/image-files';
 import { ARCHIVE_FILE, prepareOutputs, ImageReceipt, writeReceipt } from '../../receipt/receipt';
 import { imageConfig, specProblems } from '../../stack/image-config';
-import { parseDpkgPackages, parseOsRelease, withCnbUser } from '../../stack/image-contents';
+import { Package, parseDpkgPackages, parseOsRelease, withCnbUser } from '../../stack/image-contents';
 import { readStackFromDisk } from '../../stack/read-stack-from-disk';
 import { buildArgsFor, imageReferences, StackImage } from '../../stack/stack';
 import type { BuildImageExecutorOptions } from './schema';
@@ -51,10 +51,11 @@ export async function buildStackImage(options: BuildImageExecutorOptions, worksp
   );
 
   log('adding the cnb user, CNB env and labels');
-  const finalId = await decorate(docker, what, image, baseId, references, now, log);
+  const { imageId: finalId, packages } = await decorate(docker, what, image, baseId, references, now, log);
 
   const inspected = (await inspectImage(docker, finalId))!;
-  const files = await readImageFiles(docker, finalId, ['/etc/passwd', '/var/lib/dpkg/status', '/var/lib/dpkg/status.d']);
+  // The decorate layer touches only the cnb user, so the packages read before it still hold.
+  const files = await readImageFiles(docker, finalId, ['/etc/passwd']);
   const problems = specProblems(image, inspected, files.get('/etc/passwd')?.[0]?.content);
   if (problems.length) {
     await Promise.all(references.map((ref) => docker.getImage(ref).remove().catch(() => undefined)));
@@ -81,7 +82,7 @@ export async function buildStackImage(options: BuildImageExecutorOptions, worksp
     labels: inspected.Config?.Labels ?? {},
     size: inspected.Size,
     layers: inspected.RootFS?.Layers?.length ?? 0,
-    packages: parseDpkgPackages([...(files.get('/var/lib/dpkg/status') ?? []), ...(files.get('/var/lib/dpkg/status.d') ?? [])]),
+    packages,
     archive,
   };
   await writeReceipt(outputDir, receipt);
@@ -104,7 +105,15 @@ async function choosePlatform(docker: Docker, image: StackImage, requested: stri
  * second, tiny Dockerfile FROM the first image, so it works on scratch images
  * too and the engine's build cache keeps reruns fast.
  */
-async function decorate(docker: Docker, what: string, image: StackImage, baseId: string, references: string[], now: Date, log: (l: string) => void): Promise<string> {
+async function decorate(
+  docker: Docker,
+  what: string,
+  image: StackImage,
+  baseId: string,
+  references: string[],
+  now: Date,
+  log: (l: string) => void,
+): Promise<{ imageId: string; packages: Package[] }> {
   const files = await readImageFiles(docker, baseId, ['/etc/os-release', '/etc/passwd', '/etc/group', '/var/lib/dpkg/status', '/var/lib/dpkg/status.d']);
   const osRelease = files.get('/etc/os-release')?.[0];
   if (!osRelease) throw new Error(`${what}: the image has no /etc/os-release, so its distro cannot be named (io.buildpacks.base.distro.*)`);
@@ -127,7 +136,7 @@ async function decorate(docker: Docker, what: string, image: StackImage, baseId:
   );
   const envLines = Object.entries(config.env).map(([k, v]) => `ENV ${k}=${JSON.stringify(v)}`);
   const dockerfile = [`FROM ${baseId}`, 'ADD cnb-user.tar /', ...envLines, `USER ${config.user}`, ''].join('\n');
-  return buildImage(
+  const imageId = await buildImage(
     docker,
     what,
     {
@@ -141,5 +150,6 @@ async function decorate(docker: Docker, what: string, image: StackImage, baseId:
     },
     log,
   );
+  return { imageId, packages };
 }
 

@@ -52,3 +52,39 @@ $dl_json"
   [[ -n "$mod_dir" && -d "$mod_dir" ]] || die "go mod download gave no module directory for $1@v$2:
 $dl_json"
 }
+
+# writable_module_copy NAME: sets work to a temp folder (removed on exit, also
+# on Ctrl-C) holding a writable copy of mod_dir in $work/src. The module cache
+# is read-only, and `go install pkg@version` refuses a go.mod with replace
+# directives (pack's and jam's have them), so tools are built from a copy.
+writable_module_copy() {
+  work="$(mktemp -d "${TMPDIR:-/tmp}/nx-cnb-$1.XXXXXX")"
+  trap 'chmod -R u+w "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  cp -R "$mod_dir" "$work/src"
+  chmod -R u+w "$work/src"
+}
+
+# install_in_cache FILE DEST: renames within the cache folder, so a reader never sees a half-written file.
+install_in_cache() {
+  local partial
+  partial="$(dirname "$2")/.$(basename "$2").$$"
+  cp "$1" "$partial"
+  chmod "$(stat -c '%a' "$1")" "$partial"
+  mv -f "$partial" "$2"
+}
+
+# build_tool_binary NAME VERSION LDFLAGS EXPECTED_VERSION_LINE DEST: builds the
+# module's main package from the writable copy, checks that `NAME version`
+# prints what is expected, caches it at DEST and prints DEST.
+build_tool_binary() {
+  local name="$1" version="$2" ldflags="$3" expected="$4" dest="$5" built
+  (cd "$work/src" && "$GO" build -trimpath -ldflags "$ldflags" -o "$work/$name" .) >&2 \
+    || die "go build of ${name} ${version} failed (see output above)"
+  built="$("$work/$name" version 2>/dev/null | head -n1 || true)"
+  [[ "$built" == "$expected" ]] || die "built ${name} reports version '${built}', expected '${expected}'"
+  install_in_cache "$work/$name" "$dest"
+  log "cached ${name} ${version} at ${dest}"
+  printf '%s\n' "$dest"
+}

@@ -43,28 +43,8 @@ find_go "jam ${version}"
 log "building jam ${version} from ${module}@v${version} (first run only, takes a few minutes)"
 download_module "$module" "$version"
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/nx-cnb-jam.XXXXXX")"
-trap 'chmod -R u+w "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# Writable copy: the module cache is read-only, and `go install pkg@version`
-# refuses a go.mod with replace directives (jam 1.7.0's has one).
-cp -R "$mod_dir" "$work/src"
-chmod -R u+w "$work/src"
+writable_module_copy jam
 
 # Same version variable as jam's scripts/package.sh, so `jam version` is not empty.
 ldflags="-s -w -X '${module}/commands.jamVersion=${version}'"
-(cd "$work/src" && "$GO" build -trimpath -ldflags "$ldflags" -o "$work/jam" .) >&2 \
-  || die "go build of jam ${version} failed (see output above)"
-
-built_version="$("$work/jam" version 2>/dev/null | head -n1 || true)"
-[[ "$built_version" == "jam ${version}" ]] \
-  || die "built jam reports version '${built_version}', expected 'jam ${version}'"
-
-# Rename within the cache directory so a reader never sees a half-written file.
-cp "$work/jam" "$dest_dir/.jam.$$"
-chmod 0755 "$dest_dir/.jam.$$"
-mv -f "$dest_dir/.jam.$$" "$dest"
-log "cached jam ${version} at $dest"
-printf '%s\n' "$dest"
+build_tool_binary jam "$version" "$ldflags" "jam ${version}" "$dest"

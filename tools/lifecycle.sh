@@ -66,16 +66,7 @@ download_module "$LIFECYCLE_MODULE" "$version"
 # commit, so `lifecycle -version` prints <version>+<commit> like a release.
 commit="$(sed -n 's/^[[:space:]]*"Hash": "\([0-9a-f]\{7\}\)[0-9a-f]*",\{0,1\}$/\1/p' <<<"$dl_json" | head -n1)"
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/nx-cnb-lifecycle.XXXXXX")"
-trap 'chmod -R u+w "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
-# Turn Ctrl-C/kill into a normal exit so the EXIT trap removes the temp dir.
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# The module cache is read-only and `go install pkg@version` refuses modules
-# with replace directives, so build a writable copy, as for pack.
-cp -R "$mod_dir" "$work/src"
-chmod -R u+w "$work/src"
+writable_module_copy lifecycle
 
 # The ldflags of lifecycle's Makefile (LDFLAGS), with SCM_REPO/SCM_COMMIT/
 # LIFECYCLE_VERSION filled in.
@@ -124,9 +115,7 @@ if [[ "$arch" == "$("$GO" env GOHOSTARCH)" ]]; then
     || die "built lifecycle reports version '${built_version}', expected '${version}'"
 fi
 
-# Rename within the cache directory so a reader never sees a half-written file.
-cp "$tgz" "$dest_dir/.lifecycle.$arch.$$"
-mv -f "$dest_dir/.lifecycle.$arch.$$" "$dest"
+install_in_cache "$tgz" "$dest"
 (cd "$dest_dir" && sha256sum "$(basename "$dest")" >"$(basename "$dest").sha256")
 log "cached lifecycle ${version} (linux/${arch}) at $dest"
 printf '%s\n' "$dest"

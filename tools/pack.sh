@@ -69,30 +69,9 @@ find_go "pack ${version}"
 log "building pack ${version} from ${PACK_MODULE}@v${version} (first run only, takes a few minutes)"
 download_module "$PACK_MODULE" "$version"
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/nx-cnb-pack.XXXXXX")"
-trap 'chmod -R u+w "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
-# Turn Ctrl-C/kill into a normal exit so the EXIT trap removes the temp dir.
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# The module cache is read-only, and `go install pkg@version` refuses a module
-# whose go.mod has replace directives (pack's has), so build a writable copy.
-cp -R "$mod_dir" "$work/src"
-chmod -R u+w "$work/src"
+writable_module_copy pack
 
 # Same version variable as pack's Makefile (`make build`), so `pack version`
 # prints the real version instead of 0.0.0.
 ldflags="-s -w -X 'github.com/buildpacks/pack/pkg/client.Version=${version}'"
-(cd "$work/src" && "$GO" build -trimpath -ldflags "$ldflags" -o "$work/pack" .) >&2 \
-  || die "go build of pack ${version} failed (see output above)"
-
-built_version="$("$work/pack" version 2>/dev/null | head -n1 || true)"
-[[ "$built_version" == "$version" ]] \
-  || die "built pack reports version '${built_version}', expected '${version}'"
-
-# Rename within the cache directory so a reader never sees a half-written file.
-cp "$work/pack" "$dest_dir/.pack.$$"
-chmod 0755 "$dest_dir/.pack.$$"
-mv -f "$dest_dir/.pack.$$" "$dest"
-log "cached pack ${version} at $dest"
-printf '%s\n' "$dest"
+build_tool_binary pack "$version" "$ldflags" "$version" "$dest"

@@ -14,9 +14,7 @@ stack=stacks/debian-bookworm
 bench_repo=nx-cnb-bench-jam # tag prefix of the docker CLI images, never nx's names
 logs="$(mktemp -d "${TMPDIR:-/tmp}/nx-cnb-bench-jam.XXXXXX")"
 export NX_NO_CLOUD=true NX_DAEMON=false NX_TUI=false
-say() { echo "bench: $*" >&2; }
-die() { say "$*"; exit 1; }
-now() { date +%s.%N; }; since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+source "bench/cold.sh"
 timeout 10 docker version >/dev/null 2>&1 || die "no Docker engine answers; run: bash tools/provision.sh"
 platform="linux/$(docker version -f '{{.Server.Arch}}')"
 
@@ -43,33 +41,11 @@ mapfile -t images < <(node -e '
   fs.writeFileSync(path.join(out, "stack.toml"), TOML.stringify(toml));' "$stack/base" "$platform" "$logs")
 [[ ${#images[@]} -eq 2 ]] || die "could not read $stack/base/stack.toml"
 
-# Same cleaning as bench/stack-build.sh: the base image is debootstrapped, not pullable.
+# Cold runs start from the base image alone (bench/cold.sh).
 base=nx-cnb/debian:bookworm
-base_id="$(docker image inspect -f '{{.Id}}' "$base" 2>/dev/null)" || die "no $base; run: bash tools/provision.sh"
-check_base() { [[ "$(docker image inspect -f '{{.Id}}' "$base" 2>/dev/null)" == "$base_id" ]] || die "$base changed or vanished"; }
-# Images the classic builder could reuse: descendants of the base image, and parentless
-# COPY images (a FROM scratch step hits the cache by content checksum alone).
-cache_sources() {
-  local all; all="$(docker image ls -aq --no-trunc | sort -u)"; [[ -n "$all" ]] || return 0
-  docker image inspect -f '{{.Id}}|{{.Parent}}|{{json .ContainerConfig.Cmd}}' $all 2>/dev/null | awk -F'|' -v base="$base_id" '
-    { par[$1] = $2; if ($2 == "" && $0 ~ /#\(nop\) COPY/) m[$1] = 1 }
-    END {
-      do { ch = 0; for (i in par) if (!(i in m) && i != base && (par[i] in m || par[i] == base)) { m[i] = 1; ch = 1 } } while (ch)
-      for (i in m) print i
-    }' || true
-}
+cold_init "$base"
 clean() {
-  local f ids
-  # nx's tags may name an image loaded from image.tar (no parent): drop them by name.
-  for f in "dist/$stack"/*/receipt.json; do [[ -f "$f" ]] && { docker rmi -f $(node -p "require('./$f').references.join(' ')") >/dev/null 2>&1 || true; }; done
-  docker rmi -f "$bench_repo/build" "$bench_repo/run" >/dev/null 2>&1 || true
-  for _ in 1 2 3 4 5; do # a few passes instead of ordering children first
-    ids="$(cache_sources)" && [[ -z "$ids" ]] && break
-    docker rmi -f $ids >/dev/null 2>&1 || true
-  done
-  docker image prune -f >/dev/null # jam's untagged BuildKit images too
-  [[ -z "$(cache_sources)" ]] || die "images that give cache hits survived: $(cache_sources | tr '\n' ' ')"
-  check_base
+  cold_clean "$bench_repo/build" "$bench_repo/run"
 }
 
 rows=()

@@ -3,7 +3,9 @@ import { posix } from 'node:path';
 import { BuilderToml, effectiveBuildImage, effectiveRunImages } from '../builder/builder-toml';
 import type { CreateBuilderExecutorOptions } from '../executors/create-builder/schema';
 import type { PublishExecutorOptions } from '../executors/publish/schema';
-import { IndexedImage, normalizeReference } from './image-index';
+import { normalizeImageRef } from '../builder/checks';
+import { imageReferences } from '../stack/stack';
+import { IndexedImage } from './image-index';
 import type { NxCnbPluginOptions } from './options';
 
 export const BUILDER_TOML = 'builder.toml';
@@ -48,9 +50,9 @@ export function builderProject(
   for (const { config, builder } of builders) {
     const buildpackless = posix.basename(config) === BUILDPACKLESS_TOML;
     const target = buildpackless ? 'create-builder-buildpackless' : 'create-builder';
-    const reference = builderReference(buildpackless ? `${name}-buildpackless` : name, options);
+    const [reference] = imageReferences({ name: buildpackless ? `${name}-buildpackless` : name }, options.repository, options.tags);
     const named = [effectiveBuildImage(builder)?.image, ...effectiveRunImages(builder).map((r) => r.image)].filter((i): i is string => !!i);
-    const made = named.map((ref) => images.get(normalizeReference(ref))).filter((i): i is IndexedImage => !!i);
+    const made = named.map((ref) => images.get(normalizeImageRef(ref))).filter((i): i is IndexedImage => !!i);
     const buildpackDirs = localBuildpackDirs(root, builder);
     // The first file that names a project is the edge's source file.
     const use = (project: string) => uses.has(project) || uses.set(project, { project, file: config });
@@ -112,10 +114,6 @@ export function builderProject(
   };
 }
 
-function builderReference(name: string, options: NxCnbPluginOptions): string {
-  const prefix = options.repository ? `${options.repository.replace(/\/+$/, '')}/` : '';
-  return `${prefix}${name}:${options.tags?.[0] ?? 'latest'}`;
-}
 
 function dedupe<T>(items: T[]): T[] {
   return [...new Map(items.map((i) => [JSON.stringify(i), i])).values()];

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { normalizeImageRef } from '../builder/checks';
 import { ConfigError } from '../config/config-error';
 import { imageReferences, Stack, StackImage } from '../stack/stack';
 import type { NxCnbPluginOptions } from './options';
@@ -14,20 +15,13 @@ export interface IndexedImage {
   image: StackImage;
 }
 
-/** "name" -> "name:latest"; "host:5000/a/b" -> "host:5000/a/b:latest"; digests and tags stay. */
-export function normalizeReference(reference: string): string {
-  if (reference.includes('@')) return reference;
-  const lastSlash = reference.lastIndexOf('/');
-  return reference.lastIndexOf(':') > lastSlash ? reference : `${reference}:latest`;
-}
-
 /** Every image the workspace's stacks make, by each of its references. */
 export function indexImages(stacks: { root: string; name: string; stack: Stack }[], options: NxCnbPluginOptions): Map<string, IndexedImage> {
   const index = new Map<string, IndexedImage>();
   for (const { root, name, stack } of stacks) {
     for (const image of stack.images) {
       const entry = { project: name, projectRoot: root, target: `${IMAGE_TARGET_PREFIX}${image.key}`, outputPath: imageOutputPath(root, image), image };
-      for (const reference of imageReferences(image, options.repository, options.tags).map(normalizeReference)) {
+      for (const reference of imageReferences(image, options.repository, options.tags).map(normalizeImageRef)) {
         const other = index.get(reference);
         if (other && other.projectRoot !== root) {
           throw new ConfigError(

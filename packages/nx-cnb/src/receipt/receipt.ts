@@ -61,9 +61,9 @@ export async function writeReceipt(outputDir: string, receipt: ImageReceipt | Bu
   await writeFileAtomic(join(outputDir, RECEIPT_FILE), JSON.stringify(receipt, null, 2) + '\n');
 }
 
-export async function readReceipt(outputDir: string): Promise<ImageReceipt | undefined> {
+export async function readReceipt<Receipt = ImageReceipt>(outputDir: string): Promise<Receipt | undefined> {
   const text = await fs.readFile(join(outputDir, RECEIPT_FILE), 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : (JSON.parse(text) as ImageReceipt);
+  return text === undefined ? undefined : (JSON.parse(text) as Receipt);
 }
 
 /** Removes what an earlier run left, so a failed run cannot be mistaken for a good one, and makes the folder. */

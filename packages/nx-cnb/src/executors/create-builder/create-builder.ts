@@ -94,7 +94,7 @@ export async function createBuilder(options: CreateBuilderExecutorOptions, works
   return receipt;
 }
 
-async function readBuilder(workspaceRoot: string, config: string): Promise<BuilderToml> {
+export async function readBuilder(workspaceRoot: string, config: string): Promise<BuilderToml> {
   const text = await fs.readFile(join(workspaceRoot, config), 'utf8').catch(() => undefined);
   if (text === undefined) throw new ConfigError(config, '(file)', 'a builder.toml', 'no such file');
   return parseBuilderToml(config, text);

@@ -1,10 +1,10 @@
 import { logger } from '@nx/devkit';
 import { checkNaming } from '../../plugin/options';
+import { readBuilder } from '../create-builder/create-builder';
 import { executor } from '../executor';
 import type Docker from 'dockerode';
-import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { effectiveRunImages, parseBuilderToml } from '../../builder/builder-toml';
+import { effectiveRunImages } from '../../builder/builder-toml';
 import { normalizeImageRef } from '../../builder/checks';
 import { inspectImage } from '../../engine/archive';
 import { splitTag } from '../../engine/build';
@@ -13,7 +13,7 @@ import { connectEngine } from '../../engine/engine';
 import { ensureImage } from '../../engine/ensure-image';
 import { pushImage } from '../../engine/push';
 import { registryAuth } from '../../engine/registry-auth';
-import { BuilderReceipt, ImageReceipt, RECEIPT_FILE, writeFileAtomic } from '../../receipt/receipt';
+import { BuilderReceipt, ImageReceipt, prepareOutputs, RECEIPT_FILE, readReceipt, writeFileAtomic } from '../../receipt/receipt';
 import type { PublishExecutorOptions } from './schema';
 
 /** One reference to push, and the image it must point at. */
@@ -27,15 +27,13 @@ export default executor(publish);
 export async function publish(options: PublishExecutorOptions, workspaceRoot: string): Promise<{ reference: string; digest: string }[]> {
   checkNaming('nx-cnb:publish', 'options.', undefined, options.tags);
   const outputDir = join(workspaceRoot, options.outputPath);
-  await fs.mkdir(outputDir, { recursive: true });
-  await fs.rm(join(outputDir, RECEIPT_FILE), { force: true });
+  await prepareOutputs(outputDir);
 
   const docker = await connectEngine();
   const pushes: Push[] = [];
   for (const dir of options.receipts) {
-    const text = await fs.readFile(join(workspaceRoot, dir, RECEIPT_FILE), 'utf8').catch(() => undefined);
-    if (!text) throw new Error(`${dir}: no receipt.json; build it before publishing`);
-    const receipt = JSON.parse(text) as ImageReceipt | BuilderReceipt;
+    const receipt = await readReceipt<ImageReceipt | BuilderReceipt>(join(workspaceRoot, dir));
+    if (!receipt) throw new Error(`${dir}: no receipt.json; build it before publishing`);
     if ('references' in receipt) {
       await ensureImage(docker, receipt, join(workspaceRoot, dir));
       pushes.push(...withTags(receipt.references, options.tags).map((reference) => ({ reference, imageId: receipt.imageId })));
@@ -81,7 +79,7 @@ function withTags(references: string[], tags: string[] = []): string[] {
 
 /** Run-image mirrors a builder names: the run image, tagged and pushed under each mirror. */
 async function mirrorPushes(docker: Docker, workspaceRoot: string, config: string): Promise<Push[]> {
-  const builder = parseBuilderToml(config, await fs.readFile(join(workspaceRoot, config), 'utf8'));
+  const builder = await readBuilder(workspaceRoot, config);
   const pushes: Push[] = [];
   for (const run of effectiveRunImages(builder)) {
     if (!run.mirrors.length) continue;

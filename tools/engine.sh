@@ -74,13 +74,7 @@ data_root="${NX_CNB_DOCKER_DATA_ROOT:-/var/lib/docker}"
 
 wait_for_engine() {
   # $1 = pid of the dockerd we launched; returns 1 early if it died.
-  local pid="$1" deadline=$((SECONDS + timeout_s))
-  while ((SECONDS < deadline)); do
-    engine_answers_at "$default_host" && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.5
-  done
-  return 1
+  wait_while_alive "$1" "$timeout_s" engine_answers_at "$default_host"
 }
 
 fail_with_log() {

@@ -126,3 +126,16 @@ now() {
 elapsed_since() {
   awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1fs", e - s }'
 }
+
+# wait_while_alive PID SECONDS CMD...: polls CMD until it succeeds; gives up at
+# the deadline, or at once when PID (the daemon just started) has exited.
+wait_while_alive() {
+  local pid="$1" deadline=$((SECONDS + $2))
+  shift 2
+  while ((SECONDS < deadline)); do
+    "$@" && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.3
+  done
+  return 1
+}

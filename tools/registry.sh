@@ -38,14 +38,10 @@ if ! command -v docker-registry >/dev/null 2>&1; then
   apt_install docker-registry
 fi
 
+registry_answers() { [[ "$(registry_status)" == 200 ]]; }
+
 wait_for_registry() {
-  local pid="$1" deadline=$((SECONDS + timeout_s))
-  while ((SECONDS < deadline)); do
-    [[ "$(registry_status)" == 200 ]] && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.2
-  done
-  return 1
+  wait_while_alive "$1" "$timeout_s" registry_answers
 }
 
 fail_with_log() {

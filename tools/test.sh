@@ -7,6 +7,18 @@ tools="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$tools/.."
 bash tools/node-deps.sh
 eval "$(bash tools/provision.sh)"
+# The end-to-end tests need about 7 GB at their peak (image archives in the
+# throwaway workspaces' Nx caches, a second engine's copies, registry pushes).
+# Say so up front rather than let an engine fail mid-run with ENOSPC.
+need_mb=8000
+for dir in "${TMPDIR:-/tmp}" "$(docker info --format '{{.DockerRootDir}}' 2>/dev/null || true)"; do
+  [[ -d "$dir" ]] || continue
+  free_mb="$(df -Pm "$dir" | awk 'NR == 2 { print $4 }')"
+  echo "[test] ${free_mb} MB free under $dir"
+  if (( free_mb < need_mb )); then
+    echo "[test] warning: the end-to-end tests need about ${need_mb} MB free under $dir; they may fail with 'no space left on device'" >&2
+  fi
+done
 mkdir -p .cache
 results=.cache/jest-results.json
 status=0

@@ -42,6 +42,25 @@ export class TempWorkspace {
     this.write('.gitignore', 'node_modules\ndist\n.nx\n');
   }
 
+  /**
+   * The environment of every nx run here. The Nx cache stays inside the
+   * workspace: Nx 24 otherwise keeps it in ~/.nx/<workspace id>, where the
+   * image archives of every throwaway workspace would outlive it (gigabytes per
+   * test file). A test that shares a cache passes its own NX_CACHE_DIRECTORY.
+   */
+  private env(overrides: Record<string, string>): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      NX_DAEMON: 'false',
+      NX_NO_CLOUD: 'true',
+      NX_TUI: 'false',
+      FORCE_COLOR: '0',
+      NX_VERBOSE_LOGGING: 'false',
+      NX_CACHE_DIRECTORY: join(this.root, '.nx/cache'),
+      ...overrides,
+    };
+  }
+
   write(path: string, content: string): void {
     mkdirSync(join(this.root, path, '..'), { recursive: true });
     writeFileSync(join(this.root, path), content);
@@ -56,7 +75,7 @@ export class TempWorkspace {
     const result = spawnSync(process.execPath, [join(this.root, 'node_modules/nx/dist/bin/nx.js'), ...args, ...(['g', 'generate'].includes(args[0]) ? [] : ['--outputStyle=stream'])], {
       cwd: this.root,
       encoding: 'utf8',
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', NX_VERBOSE_LOGGING: 'false', ...env },
+      env: this.env(env),
       maxBuffer: 256 * 1024 * 1024,
     });
     return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
@@ -66,7 +85,7 @@ export class TempWorkspace {
   nxAsync(env: Record<string, string>, ...args: string[]): { child: ChildProcess; done: Promise<NxRun> } {
     const child = spawn(process.execPath, [join(this.root, 'node_modules/nx/dist/bin/nx.js'), ...args, '--outputStyle=stream'], {
       cwd: this.root,
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', ...env },
+      env: this.env(env),
       detached: true,
     });
     let output = '';

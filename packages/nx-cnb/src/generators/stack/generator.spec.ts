@@ -1,5 +1,5 @@
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import type { Tree } from '@nx/devkit';
+import { logger, updateJson, type Tree } from '@nx/devkit';
 import { parseStackToml } from '../../stack/stack-toml';
 import { readStack } from '../../stack/stack';
 import { stackGenerator } from './generator';
@@ -65,6 +65,21 @@ describe('stack generator', () => {
     expect(stack.images[0].platforms).toEqual(['linux/amd64']);
     expect(stack.images[0].definition.args.base_image).toBe('ubuntu:noble');
     expect(stack.images[1].definition.args.packages).toContain('libssl3t64');
+  });
+
+  it('suggests bounding the Nx cache only when nx.json leaves it unbounded', async () => {
+    const info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+    const cacheHints = () => info.mock.calls.flat().filter((line) => String(line).includes('"maxCacheSize"'));
+    try {
+      (await stackGenerator(tree, { name: 'acme' }))!();
+      expect(cacheHints()).toHaveLength(1);
+      info.mockClear();
+      updateJson(tree, 'nx.json', (json) => ({ ...json, maxCacheSize: '10GB' }));
+      (await stackGenerator(tree, { name: 'other' }))!();
+      expect(cacheHints()).toEqual([]);
+    } finally {
+      info.mockRestore();
+    }
   });
 
   it('refuses to overwrite an existing stack', async () => {

@@ -1,4 +1,4 @@
-import { logger, Tree } from '@nx/devkit';
+import { logger, readNxJson, Tree } from '@nx/devkit';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { platformProblem } from '../../stack/platform';
@@ -38,9 +38,12 @@ export async function stackGenerator(tree: Tree, schema: StackGeneratorSchema) {
   const stack = readStack(options.directory, { read: (p) => tree.read(posix.join(options.directory, p), 'utf8') ?? undefined });
   stack.warnings.forEach((w) => logger.warn(w));
 
+  const cacheUnbounded = readNxJson(tree)?.maxCacheSize === undefined;
   return () => {
     logger.info(`Stack ${options.name} written to ${options.directory} (${stack.images.map((i) => i.name).join(', ')}).`);
     logger.info(`Build its images with: nx run ${options.name}:build-image`);
+    // Image archives make cache entries of hundreds of MB; Nx's default bound is a tenth of the disk.
+    if (cacheUnbounded) logger.info('Each image task keeps its image archive in the Nx cache: consider "maxCacheSize" (and "cacheDirectory") in nx.json.');
   };
 }
 

@@ -7,10 +7,10 @@ tools="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$tools/.."
 bash tools/node-deps.sh
 eval "$(bash tools/provision.sh)"
-# The end-to-end tests need about 7 GB at their peak (image archives in the
+# The end-to-end tests need about 8 GB at their peak (image archives in the
 # throwaway workspaces' Nx caches, a second engine's copies, registry pushes).
 # Say so up front rather than let an engine fail mid-run with ENOSPC.
-need_mb=8000
+need_mb=9000
 for dir in "${TMPDIR:-/tmp}" "$(docker info --format '{{.DockerRootDir}}' 2>/dev/null || true)"; do
   [[ -d "$dir" ]] || continue
   free_mb="$(df -Pm "$dir" | awk 'NR == 2 { print $4 }')"

@@ -134,8 +134,9 @@ async function decorate(
       { name: 'home/cnb', type: 'directory', mode: 0o755, uid, gid },
     ]),
   );
-  const envLines = Object.entries(config.env).map(([k, v]) => `ENV ${k}=${JSON.stringify(v)}`);
-  const dockerfile = [`FROM ${baseId}`, 'ADD cnb-user.tar /', ...envLines, `USER ${config.user}`, ''].join('\n');
+  // One ENV instruction for all variables: the classic builder commits a layer-less image per instruction.
+  const env = Object.entries(config.env).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  const dockerfile = [`FROM ${baseId}`, 'ADD cnb-user.tar /', ...(env.length ? [`ENV ${env.join(' ')}`] : []), `USER ${config.user}`, ''].join('\n');
   const imageId = await buildImage(
     docker,
     what,

@@ -176,6 +176,17 @@ describe('a generated stack on the real engine', () => {
     for (const key of ['build', 'run', 'run-static']) expect(outcomes[`acme:image-${key}`]).not.toBe('ran');
   });
 
+  it('carries label text with quotes, $ and backslashes into the image unchanged', async () => {
+    const description = 'tiny "run" image for $HOME and ${USER} \\ C:\\path';
+    const file = join(ws.root, 'stacks/acme/tiny/stack.toml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/description = ".*"/, `description = ${JSON.stringify(description)}`));
+    expectOk(ws.nx('run', 'acme:image-run-tiny'));
+    const labels = (await docker.getImage(ref(NAMES['run-tiny'])).inspect()).Config.Labels;
+    expect(labels['io.buildpacks.stack.description']).toBe(description);
+    expect(labels['io.buildpacks.base.description']).toBe(description);
+    expect(receipt('run-tiny').labels['io.buildpacks.stack.description']).toBe(description);
+  });
+
   it('fails clearly on a broken Dockerfile and leaves no receipt behind', () => {
     const dockerfile = join(ws.root, 'stacks/acme/static/run.Dockerfile');
     writeFileSync(dockerfile, readFileSync(dockerfile, 'utf8').replace('FROM scratch', 'RUN exit 3\nFROM scratch'));

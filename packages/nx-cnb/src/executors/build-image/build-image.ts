@@ -13,6 +13,7 @@ import { imageConfig, specProblems } from '../../stack/image-config';
 import { Package, parseDpkgPackages, parseOsRelease, withCnbUser } from '../../stack/image-contents';
 import { readStackFromDisk } from '../../stack/read-stack-from-disk';
 import { buildArgsFor, imageReferences, StackImage } from '../../stack/stack';
+import { decorateDockerfile, labelMismatches } from './decorate-dockerfile';
 import type { BuildImageExecutorOptions } from './schema';
 
 export default executor(buildStackImage);
@@ -51,12 +52,12 @@ export async function buildStackImage(options: BuildImageExecutorOptions, worksp
   );
 
   log('adding the cnb user, CNB env and labels');
-  const { imageId: finalId, packages } = await decorate(docker, what, image, baseId, references, now, log);
+  const { imageId: finalId, packages, labels } = await decorate(docker, what, image, baseId, references, now, log);
 
   const inspected = (await inspectImage(docker, finalId))!;
   // The decorate layer touches only the cnb user, so the packages read before it still hold.
   const files = await readImageFiles(docker, finalId, ['/etc/passwd']);
-  const problems = specProblems(image, inspected, files.get('/etc/passwd')?.[0]?.content);
+  const problems = [...specProblems(image, inspected, files.get('/etc/passwd')?.[0]?.content), ...labelMismatches(labels, inspected.Config?.Labels)];
   if (problems.length) {
     await Promise.all(references.map((ref) => docker.getImage(ref).remove().catch(() => undefined)));
     throw new Error(`${what} breaks the CNB platform spec:\n  - ${problems.join('\n  - ')}`);
@@ -113,7 +114,7 @@ async function decorate(
   references: string[],
   now: Date,
   log: (l: string) => void,
-): Promise<{ imageId: string; packages: Package[] }> {
+): Promise<{ imageId: string; packages: Package[]; labels: Record<string, string> }> {
   const files = await readImageFiles(docker, baseId, ['/etc/os-release', '/etc/passwd', '/etc/group', '/var/lib/dpkg/status', '/var/lib/dpkg/status.d']);
   const osRelease = files.get('/etc/os-release')?.[0];
   if (!osRelease) throw new Error(`${what}: the image has no /etc/os-release, so its distro cannot be named (io.buildpacks.base.distro.*)`);
@@ -134,9 +135,7 @@ async function decorate(
       { name: 'home/cnb', type: 'directory', mode: 0o755, uid, gid },
     ]),
   );
-  // One ENV instruction for all variables: the classic builder commits a layer-less image per instruction.
-  const env = Object.entries(config.env).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-  const dockerfile = [`FROM ${baseId}`, 'ADD cnb-user.tar /', ...(env.length ? [`ENV ${env.join(' ')}`] : []), `USER ${config.user}`, ''].join('\n');
+  const { dockerfile, apiLabels } = decorateDockerfile(baseId, 'cnb-user.tar', config.env, config.labels, config.user);
   const imageId = await buildImage(
     docker,
     what,
@@ -146,11 +145,11 @@ async function decorate(
         { name: 'cnb-user.tar', content: userLayer },
       ]),
       dockerfile: 'Dockerfile',
-      labels: config.labels,
+      labels: apiLabels,
       tags: references,
     },
     log,
   );
-  return { imageId, packages };
+  return { imageId, packages, labels: config.labels };
 }
 

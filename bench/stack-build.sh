@@ -3,6 +3,7 @@
 # (`nx run-many -t build-image`) vs the same Dockerfiles and build args through
 # `DOCKER_BUILDKIT=0 docker build`, 2 at a time like nx.json's "parallel": 2.
 #   BENCH_RUNS=N    repeat the no-op rows N times and report the median (default 1)
+# No-op rows: once with the Nx daemon off (as in CI), once on (the default elsewhere).
 #   BENCH_CHANGE=0  skip the "one Dockerfile changed" row
 # Cold rows delete every image that could give a layer-cache hit (other people's
 # builds of these Dockerfiles included), never the base image. Ends with an nx
@@ -76,7 +77,7 @@ nx_all() {
   nx_cache="$(sed -n 's/^ *Cache: *//p' "$log"); images: $(grep -oE '(in the engine|tag restored|loaded from the saved image)$' "$log" | sort | uniq -c | awk '{ $1 = $1 "x" } 1' | paste -sd, -)"
 }
 rows=()
-row() { rows+=("$(printf '%-34s %9s %9s %9s %10s' "$1" "$2" "$3" "$4" "$(awk -v a="$2" -v b="$4" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')")"); }
+row() { rows+=("$(printf '%-40s %9s %9s %9s %10s' "$1" "$2" "$3" "$4" "$(awk -v a="$2" -v b="$4" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')")"); }
 
 say "logs in $logs"
 say "cold docker CLI build..."; clean; t="$(now)"; docker_all; docker_cold="$(since "$t")"
@@ -99,6 +100,17 @@ for ((i = 1; i <= runs; i++)); do
   t="$(now)"; docker_all; docker_walls+=("$(since "$t")")
 done
 row "no-op rerun (median of $runs)" "$(median "${nx_walls[@]}")" "$(median "${nx_runs[@]}")" "$(median "${docker_walls[@]}")"
+
+# The same with the Nx daemon, on by default outside CI: it keeps the project graph
+# between runs, so Nx skips starting a plugin worker per plugin. Its first run warms it.
+say "no-op runs with the Nx daemon..."
+NX_DAEMON=true nx_all daemon-warmup
+nx_walls=() nx_runs=()
+for ((i = 1; i <= runs; i++)); do
+  t="$(now)"; NX_DAEMON=true nx_all "noop-daemon-$i"; nx_walls+=("$(since "$t")"); nx_runs+=("$nx_run")
+done
+node_modules/.bin/nx daemon --stop >"$logs/nx-daemon-stop.log" 2>&1 || true
+row "no-op rerun, Nx daemon (median of $runs)" "$(median "${nx_walls[@]}")" "$(median "${nx_runs[@]}")" "$(median "${docker_walls[@]}")"
 
 # One Dockerfile changed (a comment appended to tiny's): nx reruns that task; the classic
 # builder ignores comments, so docker is all cache hits. The file is restored on EXIT.
@@ -133,7 +145,7 @@ echo
 echo "machine: $(nproc) CPUs, $(free -g | awk '/^Mem/ { print $2 }') GB RAM, $platform; $(docker version -f 'docker CLI {{.Client.Version}}, engine {{.Server.Version}}'); nx $(node -p "require('nx/package.json').version")"
 echo "nx on the first no-op run: cache ${noop_cache:-?}"
 echo
-printf '%-34s %9s %9s %9s %10s\n' scenario "nx s" "nx-run s" "docker s" "nx/docker"
+printf '%-40s %9s %9s %9s %10s\n' scenario "nx s" "nx-run s" "docker s" "nx/docker"
 printf '%s\n' "${rows[@]}"
 echo "(nx s: wall time of the whole nx command; nx-run s: nx's own \"Run duration\"; the ratio uses wall times)"
 echo; printf '%s\n' "${sizes[@]}"; echo

@@ -99,3 +99,10 @@ export function specProblems(image: StackImage, inspected: InspectedImage, passw
   }
   return problems;
 }
+
+/** Labels the finished image does not carry as asked, as "label k must be v, found w". */
+export function labelMismatches(wanted: Record<string, string>, found: Record<string, string> | null | undefined): string[] {
+  return Object.entries(wanted)
+    .filter(([key, value]) => found?.[key] !== value)
+    .map(([key, value]) => `label ${key} must be ${JSON.stringify(value)}, found ${found?.[key] === undefined ? 'none' : JSON.stringify(found[key])}`);
+}

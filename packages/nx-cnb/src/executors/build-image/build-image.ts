@@ -9,11 +9,11 @@ import { contextTar, memoryTar, toBuffer } from '../../engine/context';
 import { connectEngine, enginePlatform } from '../../engine/engine';
 import { readImageFiles } from '../../engine/image-files';
 import { ARCHIVE_FILE, prepareOutputs, ImageReceipt, writeReceipt } from '../../receipt/receipt';
-import { imageConfig, specProblems } from '../../stack/image-config';
+import { imageConfig, labelMismatches, specProblems } from '../../stack/image-config';
 import { Package, parseDpkgPackages, parseOsRelease, withCnbUser } from '../../stack/image-contents';
 import { readStackFromDisk } from '../../stack/read-stack-from-disk';
 import { buildArgsFor, imageReferences, StackImage } from '../../stack/stack';
-import { decorateDockerfile, labelMismatches } from './decorate-dockerfile';
+import { decorateDockerfile } from './decorate-dockerfile';
 import type { BuildImageExecutorOptions } from './schema';
 
 export default executor(buildStackImage);

@@ -1,4 +1,4 @@
-import { decorateDockerfile, labelMismatches, quoted } from './decorate-dockerfile';
+import { decorateDockerfile, quoted } from './decorate-dockerfile';
 
 describe('decorateDockerfile', () => {
   it('writes env and labels as one ENV and one LABEL instruction, user last', () => {
@@ -44,15 +44,5 @@ describe('decorateDockerfile', () => {
 
   it('refuses an env value no Dockerfile line can hold', () => {
     expect(() => decorateDockerfile('sha256:abc', 'l.tar', { PATH: 'a\nb' }, {}, '1:1')).toThrow('env PATH: cannot be written as a Dockerfile ENV, found "a\\nb"');
-  });
-});
-
-describe('labelMismatches', () => {
-  it('names each label the image does not carry as asked', () => {
-    expect(labelMismatches({ a: '1', b: '$HOME', c: 'x' }, { a: '1', b: '/root' })).toEqual([
-      'label b must be "$HOME", found "/root"',
-      'label c must be "x", found none',
-    ]);
-    expect(labelMismatches({ a: '1' }, null)).toEqual(['label a must be "1", found none']);
   });
 });

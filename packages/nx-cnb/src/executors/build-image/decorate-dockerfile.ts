@@ -44,10 +44,3 @@ export function quoted(value: string): string {
 function fitsDockerfile(value: string): boolean {
   return value.length <= MAX_DOCKERFILE_VALUE && !/[\u0000-\u001f\u007f]/.test(value);
 }
-
-/** Labels the finished image does not carry as asked, as "label k must be v, found w". */
-export function labelMismatches(wanted: Record<string, string>, found: Record<string, string> | null | undefined): string[] {
-  return Object.entries(wanted)
-    .filter(([key, value]) => found?.[key] !== value)
-    .map(([key, value]) => `label ${key} must be ${JSON.stringify(value)}, found ${found?.[key] === undefined ? 'none' : JSON.stringify(found[key])}`);
-}

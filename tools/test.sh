@@ -11,8 +11,12 @@ eval "$(bash tools/provision.sh)"
 # throwaway workspaces' Nx caches, a second engine's copies, registry pushes).
 # Say so up front rather than let an engine fail mid-run with ENOSPC.
 need_mb=9000
+checked_filesystems=" "
 for dir in "${TMPDIR:-/tmp}" "$(docker info --format '{{.DockerRootDir}}' 2>/dev/null || true)"; do
   [[ -d "$dir" ]] || continue
+  filesystem="$(stat -f -c %i "$dir")"
+  [[ "$checked_filesystems" == *" $filesystem "* ]] && continue # one filesystem (a bind mount, say), reported once
+  checked_filesystems+="$filesystem "
   free_mb="$(df -Pm "$dir" | awk 'NR == 2 { print $4 }')"
   echo "[test] ${free_mb} MB free under $dir"
   if (( free_mb < need_mb )); then

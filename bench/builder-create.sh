@@ -7,6 +7,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 eval "$(bash tools/provision.sh 2>/dev/null)"
+source tools/versions.sh
+lifecycle_version="$(pinned_version lifecycle)"
 runs="${BENCH_RUNS:-3}"
 nx=(node_modules/.bin/nx)
 work="$(mktemp -d)"
@@ -33,7 +35,7 @@ make_builder() { # $1 = number of buildpacks, $2 = folder
   {
     echo '[build]'; echo '  image = "debian-bookworm-build:latest"'
     echo '[[run.images]]'; echo '  image = "debian-bookworm-run:latest"'
-    echo '[lifecycle]'; echo "  uri = \"$root/.cache/tools/lifecycle-0.21.14/lifecycle-v0.21.14+linux.amd64.tgz\""
+    echo '[lifecycle]'; echo "  uri = \"$NX_CNB_CACHE/tools/lifecycle-${lifecycle_version}/lifecycle-v${lifecycle_version}+linux.amd64.tgz\""
   } >"$dir/builder.toml"
   local composites=$(((n + 10) / 11)) components=$((n - (n + 10) / 11))
   for i in $(seq 1 "$components"); do

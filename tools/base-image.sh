@@ -6,15 +6,16 @@
 # with the same cache skips debootstrap.
 #
 # Env:
-#   NX_CNB_BASE_IMAGE     image name (default nx-cnb/debian:bookworm)
-#   NX_CNB_DEBIAN_SUITE   suite (default bookworm)
+#   NX_CNB_DEBIAN_SUITE   suite (default: debianSuite in packages/nx-cnb/src/versions.json)
+#   NX_CNB_BASE_IMAGE     image name (default nx-cnb/debian:<suite>)
 #   NX_CNB_DEBIAN_MIRROR  mirror (default http://deb.debian.org/debian)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/versions.sh"
 load_engine_env
 
-image="${NX_CNB_BASE_IMAGE:-nx-cnb/debian:bookworm}"
-suite="${NX_CNB_DEBIAN_SUITE:-bookworm}"
+suite="${NX_CNB_DEBIAN_SUITE:-$(pinned_version debianSuite)}"
+image="${NX_CNB_BASE_IMAGE:-nx-cnb/debian:${suite}}"
 variant=minbase
 mirror="${NX_CNB_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 

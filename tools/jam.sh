@@ -15,12 +15,15 @@
 #   GO                   go binary to use (default: `go` on PATH, then /usr/local/go/bin/go)
 set -euo pipefail
 
-# Pinned by hand: the proxy refuses to list versions (403). 1.7.0 (Feb 2023)
+# Pinned by hand in packages/nx-cnb/src/versions.json: the proxy refuses to
+# list versions (403). 1.7.0 (Feb 2023)
 # is the newest jam the proxy here serves: every version of the v2 module path
 # github.com/paketo-buildpacks/jam/v2 (v2.1.1 ... v2.17.3) answers 403 "This
 # module version is not available", and v2.0.0/v2.1.0 still declare the v1 path
 # in their go.mod, so no module path can fetch them.
-readonly JAM_PIN="1.7.0"
+source "$(dirname "${BASH_SOURCE[0]}")/versions.sh"
+JAM_PIN="$(pinned_version jam)"
+readonly JAM_PIN
 
 log() { printf 'jam.sh: %s\n' "$*" >&2; }
 die() { printf 'jam.sh: error: %s\n' "$*" >&2; exit 1; }

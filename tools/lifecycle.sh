@@ -24,12 +24,14 @@
 #   GO                         go binary to use (default: `go` on PATH, then /usr/local/go/bin/go)
 set -euo pipefail
 
-# Pinned: the proxy refuses to list versions (`go list -m -versions` answers
-# 403), so the version cannot be discovered at run time; bump it by hand.
-# 0.21.14 is the newest 0.21.x that builds through the proxy here: 0.21.15 and
+# Pinned in packages/nx-cnb/src/versions.json: the proxy refuses to list
+# versions (`go list -m -versions` answers 403), so the version cannot be
+# discovered at run time; bump it by hand. 0.21.14 is the newest 0.21.x that builds through the proxy here: 0.21.15 and
 # 0.21.16 are refused (403), and 0.21.17 needs
 # github.com/osscontainertools/kaniko v1.28.3, which the proxy refuses (403).
-readonly LIFECYCLE_PIN="0.21.14"
+source "$(dirname "${BASH_SOURCE[0]}")/versions.sh"
+LIFECYCLE_PIN="$(pinned_version lifecycle)"
+readonly LIFECYCLE_PIN
 readonly LIFECYCLE_MODULE="github.com/buildpacks/lifecycle"
 # Phases served by the `lifecycle` binary through symlinks (lifecycle Makefile,
 # target build-<os>-<arch>-symlinks).

@@ -17,9 +17,12 @@
 #   GO                    go binary to use (default: `go` on PATH, then /usr/local/go/bin/go)
 set -euo pipefail
 
-# Pinned: the proxy refuses to list versions (`go list -m -versions` answers
-# 403), so the version cannot be discovered at run time; bump it by hand.
-readonly PACK_PIN="0.40.6"
+# Pinned in packages/nx-cnb/src/versions.json: the proxy refuses to list
+# versions (`go list -m -versions` answers 403), so the version cannot be
+# discovered at run time; bump it by hand.
+source "$(dirname "${BASH_SOURCE[0]}")/versions.sh"
+PACK_PIN="$(pinned_version pack)"
+readonly PACK_PIN
 # A pack on PATH at least this new (major.minor) is used as is.
 readonly PACK_MIN_MINOR="0.40"
 readonly PACK_MODULE="github.com/buildpacks/pack"

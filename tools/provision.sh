@@ -6,6 +6,7 @@
 set -euo pipefail
 tools_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "${tools_dir}/lib.sh"
+source "${tools_dir}/versions.sh"
 
 total_started="$(now)"
 caller_docker_host="${DOCKER_HOST:-}"
@@ -56,7 +57,7 @@ if [[ -n "$build_network" ]]; then
   printf 'export NX_CNB_DOCKER_BUILD_NETWORK=%s\n' "$build_network"
 fi
 printf 'export NX_CNB_REGISTRY=%q\n' "127.0.0.1:${NX_CNB_REGISTRY_PORT:-5000}"
-printf 'export NX_CNB_BASE_IMAGE=%q\n' "${NX_CNB_BASE_IMAGE:-nx-cnb/debian:bookworm}"
+printf 'export NX_CNB_BASE_IMAGE=%q\n' "${NX_CNB_BASE_IMAGE:-nx-cnb/debian:$(pinned_version debianSuite)}"
 printf 'export NX_CNB_CACHE=%q\n' "$(cache_dir)"
 # The plugin finds pack through NX_CNB_PACK (or PATH); pack.sh prints its path last, in milliseconds when cached.
 if [[ -f "${tools_dir}/pack.sh" ]]; then

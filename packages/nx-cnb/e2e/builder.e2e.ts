@@ -2,8 +2,8 @@ import Docker from 'dockerode';
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectEngine } from '../src/engine/engine';
-import { REPO_ROOT, TempWorkspace, expectSuccess } from './workspace';
+import { connectEngine } from '../src/engine/docker-engine';
+import { REPO_ROOT, TempWorkspace, expectSuccess, lifecycleTarball } from './workspace';
 
 // Builds on a real engine take minutes, not the 5 s jest allows by default.
 jest.setTimeout(30 * 60 * 1000);
@@ -11,7 +11,7 @@ jest.setTimeout(30 * 60 * 1000);
 // A builder generated on a generated stack, created with the real pack, proven by building an app on every run image.
 const repository = `nx-cnb-e2e-builder-${process.pid}`;
 const pack = process.env.NX_CNB_PACK || 'pack';
-const lifecycle = join(process.env.NX_CNB_CACHE || join(REPO_ROOT, '.cache'), 'tools/lifecycle-0.21.14/lifecycle-v0.21.14+linux.amd64.tgz');
+const lifecycle = lifecycleTarball();
 const builderRef = `${repository}/acme-builder:latest`;
 const buildpacks = ['c-app', 'gcc', 'greeting', 'process', 'motd'];
 const EXPECTED = 'hello from the samples/c-app composite; built by nx-cnb; uid=1002';
@@ -21,7 +21,7 @@ let ws: TempWorkspace;
 const apps: string[] = [];
 
 beforeAll(async () => {
-  docker = await connectEngine();
+  docker = (await connectEngine()).docker;
   ws = new TempWorkspace({ repository });
   cpSync(join(REPO_ROOT, 'builders/debian-bookworm/buildpacks'), join(ws.root, 'builders/acme/buildpacks'), { recursive: true });
   cpSync(join(REPO_ROOT, 'builders/debian-bookworm/sample-app'), join(ws.root, 'sample-app'), { recursive: true });

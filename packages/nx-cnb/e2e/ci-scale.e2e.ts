@@ -2,9 +2,9 @@ import Docker from 'dockerode';
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectEngine } from '../src/engine/engine';
+import { connectEngine } from '../src/engine/docker-engine';
 import { SecondEngine } from './second-engine';
-import { REPO_ROOT, TempWorkspace, taskOutcomes, expectSuccess } from './workspace';
+import { REPO_ROOT, TempWorkspace, taskOutcomes, expectSuccess, lifecycleTarball } from './workspace';
 
 // Builds on a real engine take minutes, not the 5 s jest allows by default.
 jest.setTimeout(30 * 60 * 1000);
@@ -14,7 +14,7 @@ jest.setTimeout(30 * 60 * 1000);
 const registry = process.env.NX_CNB_REGISTRY || '127.0.0.1:5000';
 const repository = `${registry}/e2e-${process.pid}`;
 const pack = process.env.NX_CNB_PACK || 'pack';
-const lifecycle = join(process.env.NX_CNB_CACHE || join(REPO_ROOT, '.cache'), 'tools/lifecycle-0.21.14/lifecycle-v0.21.14+linux.amd64.tgz');
+const lifecycle = lifecycleTarball();
 const ALPHA_IMAGES = ['build', 'run', 'run-tiny', 'run-static'].map((k) => `alpha:image-${k}`);
 const BETA_IMAGES = ['build', 'run'].map((k) => `beta:image-${k}`);
 const BUILDER_TASKS = ['app-builder:create-builder', 'app-builder:create-builder-buildpackless'];
@@ -26,7 +26,7 @@ let baseline: string;
 const dockerConfig = `/tmp/nx-cnb-e2e-docker-config-${process.pid}`;
 
 beforeAll(async () => {
-  docker = await connectEngine();
+  docker = (await connectEngine()).docker;
   ws = new TempWorkspace({ repository });
   expectOk(ws.nx('g', 'nx-cnb:stack', 'alpha'));
   expectOk(ws.nx('g', 'nx-cnb:stack', 'beta', '--variants=base'));

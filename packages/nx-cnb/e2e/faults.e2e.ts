@@ -2,16 +2,16 @@ import Docker from 'dockerode';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectEngine } from '../src/engine/engine';
+import { connectEngine } from '../src/engine/docker-engine';
 import { SecondEngine } from './second-engine';
-import { expectSuccess, REPO_ROOT, TempWorkspace, taskOutcomes } from './workspace';
+import { expectSuccess, REPO_ROOT, TempWorkspace, taskOutcomes, lifecycleTarball } from './workspace';
 
 // Builds on a real engine take minutes, not the 5 s jest allows by default.
 jest.setTimeout(30 * 60 * 1000);
 
 // Faults and hostile input: every failure is clear, nothing half-made survives, the next run works.
 const repository = `nx-cnb-e2e-faults-${process.pid}`;
-const lifecycle = join(process.env.NX_CNB_CACHE || join(REPO_ROOT, '.cache'), 'tools/lifecycle-0.21.14/lifecycle-v0.21.14+linux.amd64.tgz');
+const lifecycle = lifecycleTarball();
 const STACK_TOML = `id = "io.buildpacks.stacks.faults"
 [build]
   dockerfile = "./build.Dockerfile"
@@ -31,7 +31,7 @@ let docker: Docker;
 let ws: TempWorkspace;
 
 beforeAll(async () => {
-  docker = await connectEngine();
+  docker = (await connectEngine()).docker;
   ws = new TempWorkspace({ repository });
   ws.write('stacks/slow/stack.toml', STACK_TOML);
   ws.write('stacks/slow/build.Dockerfile', SLOW_DOCKERFILE);

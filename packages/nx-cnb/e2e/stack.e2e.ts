@@ -2,7 +2,7 @@ import Docker from 'dockerode';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extract } from 'tar-stream';
-import { connectEngine } from '../src/engine/engine';
+import { connectEngine } from '../src/engine/docker-engine';
 import type { ImageReceipt } from '../src/receipt/receipt';
 import { TempWorkspace, taskOutcomes, expectSuccess } from './workspace';
 
@@ -24,7 +24,7 @@ let docker: Docker;
 let ws: TempWorkspace;
 
 beforeAll(async () => {
-  docker = await connectEngine();
+  docker = (await connectEngine()).docker;
   ws = new TempWorkspace({ repository });
 });
 

@@ -2,8 +2,14 @@ import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import versions from '../src/versions.json';
 
 export const REPO_ROOT = resolve(__dirname, '../../..');
+
+/** The lifecycle tarball tools/lifecycle.sh builds for the pinned version. */
+export function lifecycleTarball(arch = 'amd64'): string {
+  return join(process.env.NX_CNB_CACHE || join(REPO_ROOT, '.cache'), `tools/lifecycle-${versions.lifecycle}/lifecycle-v${versions.lifecycle}+linux.${arch}.tgz`);
+}
 
 /** The plugin as users install it: compiled once per test run by tools/build-plugin.sh. */
 let builtPlugin: string | undefined;

@@ -1,4 +1,5 @@
-import { ConfigError, ConfigErrors, describe } from '../config/config-error';
+import { posix } from 'node:path';
+import { ConfigError, ConfigErrors, describeValue } from '../errors';
 import { Fields } from '../config/fields';
 import { parseToml } from '../config/parse';
 import { compact, Distro, fullName, isSet, MODULE_INFO_KEYS, ModuleInfo, ModuleRef, OrderEntry, readDistros, readModuleInfo, readModuleRef, readOrder, targetProblem } from './modules';
@@ -190,6 +191,19 @@ export function effectiveRunImages(b: BuilderToml): { image: string; mirrors: st
   return [];
 }
 
+/** How receipts and messages name a [[buildpacks]] entry: id@version, or its uri when it names no id (a docker:// buildpack). */
+export function moduleName(m: ModuleConfig): string {
+  return fullName(m) || m.uri || m.image || '(no id or uri)';
+}
+
+/** Local buildpack folders a builder.toml names by uri, relative to the workspace (`root` is the builder's folder). */
+export function localBuildpackDirs(root: string, builder: BuilderToml): string[] {
+  return builder.buildpacks
+    .map((bp) => bp.uri)
+    .filter((uri): uri is string => !!uri && !/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('urn:') && !/\.(tgz|tar\.gz|cnb)$/.test(uri))
+    .map((uri) => posix.normalize(posix.join(root, uri)));
+}
+
 /**
  * What pack 0.40 rejects only after it has started pulling images and
  * downloading buildpacks (config_reader.go ValidateConfig and ParseBuildConfigEnv,
@@ -236,7 +250,7 @@ export function builderTomlProblems(b: BuilderToml): ConfigError[] {
     if (isSet(b.stack.runImage) && b.stack.runImage !== first.image) {
       add('stack.run-image', `the same image as run.images[0].image (${JSON.stringify(first.image)})`, JSON.stringify(b.stack.runImage));
     } else if (b.stack.runImageMirrors && !sameList(b.stack.runImageMirrors, first.mirrors)) {
-      add('stack.run-image-mirrors', `the same mirrors as run.images[0].mirrors (${JSON.stringify(first.mirrors)})`, describe(b.stack.runImageMirrors));
+      add('stack.run-image-mirrors', `the same mirrors as run.images[0].mirrors (${JSON.stringify(first.mirrors)})`, describeValue(b.stack.runImageMirrors));
     }
   }
   return problems;

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/config-error';
+import { ConfigError } from '../errors';
 import { Fields } from '../config/fields';
 import { parseToml } from '../config/parse';
 import { compact, Distro, isSet, License, OrderEntry, plain, readDistros, readLicenses, readOrder, targetProblem } from './modules';

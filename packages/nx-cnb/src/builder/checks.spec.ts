@@ -1,6 +1,6 @@
 import { parseBuilderToml } from './builder-toml';
 import { BuildpackDescriptor, BuildpackStack, BuildpackTarget } from './buildpack-toml';
-import { checkBuildpacks, checkImages, estimateLayers, flattenGroups, KnownImage, MAX_LAYERS, normalizeImageRef } from './checks';
+import { checkBuildpacks, checkImages, estimateLayers, flattenGroups, KnownImage, MAX_LAYERS } from './checks';
 
 const BUILDER = `
 [build]
@@ -17,9 +17,9 @@ const BUILDER = `
 
 const builder = (text = BUILDER) => parseBuilderToml('stacks/builder.toml', text);
 
-const BUILD: KnownImage = { stackId: 'io.buildpacks.stacks.bookworm', mixins: ['build:git', 'wget'], os: 'linux', arch: 'amd64', distro: { name: 'debian', version: '12' }, source: 'stack' };
-const RUN: KnownImage = { stackId: 'io.buildpacks.stacks.bookworm', mixins: ['run:tzdata', 'wget'], os: 'linux', arch: 'amd64', distro: { name: 'debian', version: '12' }, source: 'stack' };
-const TINY: KnownImage = { stackId: 'io.buildpacks.stacks.bookworm', mixins: [], os: 'linux', arch: 'amd64', source: 'engine' };
+const BUILD: KnownImage = { stackId: 'io.buildpacks.stacks.bookworm', mixins: ['build:git', 'wget'], os: 'linux', arch: 'amd64', distro: { name: 'debian', version: '12' } };
+const RUN: KnownImage = { stackId: 'io.buildpacks.stacks.bookworm', mixins: ['run:tzdata', 'wget'], os: 'linux', arch: 'amd64', distro: { name: 'debian', version: '12' } };
+const TINY: KnownImage = { stackId: 'io.buildpacks.stacks.bookworm', mixins: [], os: 'linux', arch: 'amd64' };
 
 const KNOWN: Record<string, KnownImage> = {
   'debian-bookworm-build:latest': BUILD,
@@ -37,16 +37,6 @@ function bp(id: string, version: string, extra: { stacks?: BuildpackStack[]; tar
     targets: extra.targets ?? [],
   };
 }
-
-describe('normalizeImageRef', () => {
-  it.each([
-    ['debian-bookworm-build', 'debian-bookworm-build:latest'],
-    ['debian-bookworm-build:1.0', 'debian-bookworm-build:1.0'],
-    ['docker.io/library/ubuntu', 'ubuntu:latest'],
-    ['localhost:5000/acme/run', 'localhost:5000/acme/run:latest'],
-    ['ghcr.io/acme/run@sha256:abc', 'ghcr.io/acme/run@sha256:abc'],
-  ])('%s → %s', (ref, normal) => expect(normalizeImageRef(ref)).toBe(normal));
-});
 
 describe('checkImages', () => {
   it('accepts images that stacks make or the engine has, by normalized name, from a record or a map', () => {
@@ -85,7 +75,7 @@ describe('checkImages', () => {
   it('reports a [stack] id when a known image, mirrors included, has no stack id, and accepts a matching one', () => {
     const b = builder(`${BUILDER}\n[stack]\nid = "io.buildpacks.stacks.bookworm"\n`);
     expect(checkImages(b, KNOWN)).toEqual([]);
-    const mirror = { ...KNOWN, 'ghcr.io/acme/run': { source: 'engine' } as KnownImage };
+    const mirror = { ...KNOWN, 'ghcr.io/acme/run': {} as KnownImage };
     expect(checkImages(b, mirror).map((e) => e.message)).toEqual([
       'stacks/builder.toml: stack.id: expected no [stack] id, or an io.buildpacks.stack.id on run image "ghcr.io/acme/run:latest" (it has none), found "io.buildpacks.stacks.bookworm"',
     ]);

@@ -3,7 +3,8 @@
  * run before pack so a mismatch is reported with the file and field to fix
  * instead of after pack has pulled images and downloaded buildpacks.
  */
-import { ConfigError } from '../config/config-error';
+import { ConfigError } from '../errors';
+import { normalizeImageRef } from '../reference/image-reference';
 import { BuilderToml, effectiveBuildImage, effectiveRunImages, moduleField } from './builder-toml';
 import type { BuildpackDescriptor, BuildpackTarget } from './buildpack-toml';
 import { fullName, isSet } from './modules';
@@ -17,31 +18,25 @@ export interface KnownImage {
   os?: string;
   arch?: string;
   distro?: { name: string; version: string };
-  source: 'stack' | 'engine';
+}
+
+/** What an image's labels and platform say of it, whether read from a stack's receipt or from the engine. */
+export function knownImage(labels: Record<string, string>, os: string | undefined, arch: string | undefined): KnownImage {
+  let mixins: string[] | undefined;
+  try {
+    mixins = labels['io.buildpacks.stack.mixins'] ? JSON.parse(labels['io.buildpacks.stack.mixins']) : undefined;
+  } catch {
+    mixins = undefined;
+  }
+  const name = labels['io.buildpacks.base.distro.name'] ?? labels['io.buildpacks.stack.distro.name'];
+  const version = labels['io.buildpacks.base.distro.version'] ?? labels['io.buildpacks.stack.distro.version'];
+  return { stackId: labels['io.buildpacks.stack.id'], mixins, os, arch, distro: name && version ? { name, version } : undefined };
 }
 
 export type KnownImages = ReadonlyMap<string, KnownImage> | Readonly<Record<string, KnownImage>>;
 
 /** Docker's limit on the layers of one image (overlay2 stacks at most 128 lower dirs). */
 export const MAX_LAYERS = 127;
-
-/**
- * The form under which images are compared: a reference without tag or digest
- * gets ":latest", and Docker Hub's default prefixes are dropped, as the engine
- * does when it resolves a name.
- */
-export function normalizeImageRef(ref: string): string {
-  let name = ref.trim();
-  for (const prefix of ['docker.io/library/', 'index.docker.io/library/', 'docker.io/', 'index.docker.io/']) {
-    if (name.startsWith(prefix)) {
-      name = name.slice(prefix.length);
-      break;
-    }
-  }
-  if (name.includes('@')) return name;
-  const lastSegment = name.slice(name.lastIndexOf('/') + 1);
-  return lastSegment.includes(':') ? name : `${name}:latest`;
-}
 
 export function lookupImage(known: KnownImages, ref: string): KnownImage | undefined {
   const wanted = normalizeImageRef(ref);
@@ -259,4 +254,39 @@ export function estimateLayers(builder: BuilderToml, counts: LayerCounts): numbe
   const system = builder.system && (builder.system.pre.length || builder.system.post.length) ? 1 : 0;
   const buildEnv = builder.build?.env.length ? 1 : 0;
   return counts.buildImageLayers + 6 + modules + system + buildEnv;
+}
+
+/** The create-builder option "flatten": "composites" (the default), "none", or groups as pack writes them. */
+export type FlattenOption = 'composites' | 'none' | string[];
+
+// "id@version,id@version": what pack's --flatten takes.
+const FLATTEN_GROUP = /^[A-Za-z0-9._/-]+@[A-Za-z0-9._+-]+(,[A-Za-z0-9._/-]+@[A-Za-z0-9._+-]+)*$/;
+
+/** The option's problem, naming the group at fault, or undefined. */
+export function flattenOptionProblem(file: string, field: string, option: FlattenOption | undefined): ConfigError | undefined {
+  if (!Array.isArray(option)) return undefined;
+  const i = option.findIndex((group) => !FLATTEN_GROUP.test(group));
+  return i < 0 ? undefined : new ConfigError(file, `${field}[${i}]`, 'a group "id@version,id@version"', JSON.stringify(option[i]));
+}
+
+/** The --flatten groups an option asks for. */
+export function resolveFlatten(option: FlattenOption | undefined, buildpacks: readonly BuildpackDescriptor[]): string[] {
+  if (option === 'none') return [];
+  return Array.isArray(option) ? option : flattenGroups(buildpacks);
+}
+
+/**
+ * Docker refuses images of more than MAX_LAYERS layers; say so before pack
+ * builds one, with the count and what to flatten. Undefined when it fits.
+ */
+export function layerLimitProblem(builder: BuilderToml, counts: LayerCounts): string | undefined {
+  const layers = estimateLayers(builder, counts);
+  if (layers <= MAX_LAYERS) return undefined;
+  const groups = counts.flattenGroups ?? [];
+  const alone = builder.buildpacks.filter((bp) => !groups.some((g) => g.split(',').includes(`${bp.id}@${bp.version}`))).length;
+  return (
+    `${builder.file}: the builder would have ${layers} layers, over Docker's limit of ${MAX_LAYERS} ` +
+    `(${counts.buildImageLayers} from the build image, ${alone} buildpacks in layers of their own, ${groups.length} flattened groups). ` +
+    `Flatten more buildpacks together: set the create-builder option "flatten" to "composites" or to groups "id@version,id@version".`
+  );
 }

@@ -3,7 +3,7 @@
  * both with the structs of its pkg/dist package (ModuleInfo, ModuleRef, Target),
  * so the keys each accepts are the same in both files.
  */
-import { ConfigError } from '../config/config-error';
+import { ConfigError } from '../errors';
 import { Fields, isTable } from '../config/fields';
 import { platformProblem } from '../stack/platform';
 

@@ -1,3 +1,4 @@
+import { tomlString } from '../config/parse';
 import type { BuilderToml, ModuleConfig, Target } from './builder-toml';
 import type { License, ModuleInfo, ModuleRef, OrderEntry } from './modules';
 
@@ -8,7 +9,7 @@ import type { License, ModuleInfo, ModuleRef, OrderEntry } from './modules';
  */
 export function renderBuilderToml(b: BuilderToml): string {
   const out = new Writer();
-  if (b.description !== undefined) out.line(`description = ${q(b.description)}`);
+  if (b.description !== undefined) out.line(`description = ${tomlString(b.description)}`);
 
   if (b.lifecycle) {
     out.table('[lifecycle]');
@@ -113,7 +114,7 @@ function renderInfo(out: Writer, info: ModuleInfo): void {
 }
 
 function inlineLicense(l: License): string {
-  const parts = [l.type !== undefined && `type = ${q(l.type)}`, l.uri !== undefined && `uri = ${q(l.uri)}`].filter(Boolean);
+  const parts = [l.type !== undefined && `type = ${tomlString(l.type)}`, l.uri !== undefined && `uri = ${tomlString(l.uri)}`].filter(Boolean);
   return parts.length ? `{ ${parts.join(', ')} }` : '{}';
 }
 
@@ -132,7 +133,7 @@ export class Writer {
 
   key(name: string, value: string | boolean | string[] | undefined, depth = 0): void {
     if (value === undefined) return;
-    const rendered = Array.isArray(value) ? `[${value.map(q).join(', ')}]` : typeof value === 'boolean' ? String(value) : q(value);
+    const rendered = Array.isArray(value) ? `[${value.map(tomlString).join(', ')}]` : typeof value === 'boolean' ? String(value) : tomlString(value);
     this.lines.push(`${'  '.repeat(depth + 1)}${name} = ${rendered}`);
   }
 
@@ -142,6 +143,3 @@ export class Writer {
 }
 
 /** A TOML basic string: JSON's escapes are TOML's, except that TOML also forbids a raw DEL. */
-export function q(value: string): string {
-  return JSON.stringify(value).replace(/\u007f/g, '\\u007F');
-}

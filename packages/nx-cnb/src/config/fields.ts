@@ -1,4 +1,4 @@
-import { ConfigError, describe } from './config-error';
+import { ConfigError, describeValue } from '../errors';
 import type { Table } from './parse';
 
 /**
@@ -14,7 +14,7 @@ export class Fields {
   ) {}
 
   static root(file: string, value: unknown, expected = 'a table'): Fields {
-    if (!isTable(value)) throw new ConfigError(file, '(root)', expected, describe(value));
+    if (!isTable(value)) throw new ConfigError(file, '(root)', expected, describeValue(value));
     return new Fields(file, '', value);
   }
 
@@ -23,7 +23,7 @@ export class Fields {
   }
 
   error(key: string, expected: string, found: unknown = this.table[key]): ConfigError {
-    return new ConfigError(this.file, this.name(key), expected, describe(found));
+    return new ConfigError(this.file, this.name(key), expected, describeValue(found));
   }
 
   /** Rejects any key not in `known`, as pack does for builder.toml. */
@@ -87,7 +87,7 @@ export class Fields {
     if (!Array.isArray(v)) throw this.error(key, 'an array of tables');
     return v.map((item, i) => {
       const name = `${this.name(key)}[${i}]`;
-      if (!isTable(item)) throw new ConfigError(this.file, name, 'a table', describe(item));
+      if (!isTable(item)) throw new ConfigError(this.file, name, 'a table', describeValue(item));
       return new Fields(this.file, name, item);
     });
   }

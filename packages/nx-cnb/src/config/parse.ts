@@ -1,6 +1,6 @@
 import * as TOML from '@iarna/toml';
 import { parse as parseJsonc, ParseError, printParseErrorCode } from 'jsonc-parser';
-import { ConfigError } from './config-error';
+import { ConfigError } from '../errors';
 
 export type Table = Record<string, unknown>;
 
@@ -49,4 +49,9 @@ export function parseJson(file: string, text: string): unknown {
     const column = first.offset - before.lastIndexOf('\n');
     throw new ConfigError(file, `(syntax at line ${line}, column ${column})`, 'valid JSON', printParseErrorCode(first.error));
   }
+}
+
+/** A TOML basic string: JSON's escapes are TOML's, except that TOML wants DEL escaped too. */
+export function tomlString(value: string): string {
+  return JSON.stringify(value).replace(/\u007f/g, '\\u007F');
 }

@@ -2,6 +2,7 @@ import dockerignore from '@balena/dockerignore';
 import { createReadStream, promises as fs } from 'node:fs';
 import { join, posix } from 'node:path';
 import { pack, Pack } from 'tar-stream';
+import type { TarEntry } from '../stack/image-contents';
 
 /**
  * Streams a build context folder as tar, honouring its .dockerignore as the
@@ -50,7 +51,7 @@ function addFile(tar: Pack, header: { name: string; mode: number; mtime: Date; s
 }
 
 /** A tar of in-memory files, for the small contexts nx-cnb writes itself. */
-export function memoryTar(files: { name: string; content?: string | Buffer; mode?: number; uid?: number; gid?: number; type?: 'file' | 'directory' }[]): Pack {
+export function memoryTar(files: TarEntry[]): Pack {
   const tar = pack();
   for (const f of files) {
     const type = f.type ?? 'file';

@@ -1,19 +1,11 @@
 /** Reading registry credentials the way the docker CLI does: pure, so it is tested without a registry. */
+import { DOCKER_HUB } from '../reference/image-reference';
 
 /** The credentials dockerode hands the engine for a push. Never logged, never written. */
 export interface RegistryAuth {
   username: string;
   password: string;
   serveraddress: string;
-}
-
-const DOCKER_HUB = 'docker.io';
-
-/** The registry host of an image reference: "127.0.0.1:5000/a/b:1" -> "127.0.0.1:5000"; "a/b" -> "docker.io". */
-export function registryHost(reference: string): string {
-  const first = reference.split('/')[0];
-  const isHost = reference.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-  return isHost ? first : DOCKER_HUB;
 }
 
 export type CredentialSource = { kind: 'basic'; username: string; password: string } | { kind: 'helper'; helper: string } | undefined;

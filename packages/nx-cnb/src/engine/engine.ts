@@ -1,11 +1,73 @@
-import Docker from 'dockerode';
+import type { Readable } from 'node:stream';
+import { ExpectedError } from '../errors';
+import type { RegistryAuth } from './credentials';
+
+/** One line of progress for the user. */
+export type Log = (line: string) => void;
+
+export interface BuildRequest {
+  /** The build context as a tar stream. */
+  context: Readable;
+  /** Dockerfile path inside the context. */
+  dockerfile: string;
+  target?: string;
+  buildArgs?: Record<string, string>;
+  labels?: Record<string, string>;
+  platform?: string;
+  /** References to tag the result with. */
+  tags?: string[];
+}
+
+/** The part of `docker image inspect` nx-cnb reads. */
+export interface InspectedImage {
+  Id: string;
+  Os?: string;
+  Architecture?: string;
+  Variant?: string;
+  Size: number;
+  RepoDigests?: string[];
+  Config?: { User?: string; Env?: string[] | null; Labels?: Record<string, string> | null };
+  RootFS?: { Layers?: string[] };
+}
+
+export interface ImageFile {
+  path: string;
+  content: string;
+}
+
+/**
+ * What nx-cnb asks of a container engine. Executors receive one, so their
+ * logic is tested against a fake and the engine API stays in one adapter
+ * (docker-engine.ts).
+ */
+export interface Engine {
+  /** The engine's own platform, e.g. "linux/amd64". */
+  platform(): Promise<string>;
+  /** Builds a Dockerfile and returns the image ID; `subject` names the image in errors. */
+  build(subject: string, request: BuildRequest, log: Log): Promise<string>;
+  /** The image's inspect data, or undefined when the engine lacks it. */
+  inspect(reference: string): Promise<InspectedImage | undefined>;
+  /**
+   * Files and folders read out of an image without running it (so it works
+   * on shell-less images); an absent path yields nothing, symlinks are followed.
+   */
+  readFiles(image: string, paths: string[]): Promise<Map<string, ImageFile[]>>;
+  tag(image: string, reference: string): Promise<void>;
+  /** Removes a reference; one the engine lacks is no error. */
+  untag(reference: string): Promise<void>;
+  /** Saves an image as a `docker save` archive; the file appears only once complete. */
+  save(reference: string, file: string): Promise<void>;
+  load(file: string): Promise<void>;
+  /** Pushes a reference and returns the digest the registry gave it; credentials never reach `log` or errors. */
+  push(reference: string, auth: RegistryAuth | undefined, log: Log): Promise<string>;
+}
 
 /** Where the engine is, in the words a user would use to fix it. */
 export function engineAddress(env: NodeJS.ProcessEnv = process.env): string {
   return env.DOCKER_HOST ? `DOCKER_HOST=${env.DOCKER_HOST}` : 'unix:///var/run/docker.sock (DOCKER_HOST is not set)';
 }
 
-export class EngineUnreachableError extends Error {
+export class EngineUnreachableError extends ExpectedError {
   constructor(address: string, reason: string) {
     super(
       `No Docker engine answers at ${address}: ${reason}.\n` +
@@ -15,31 +77,23 @@ export class EngineUnreachableError extends Error {
   }
 }
 
-/**
- * Connects to the engine the user's environment names: DOCKER_HOST (unix, tcp, ssh)
- * with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, as the docker CLI reads them.
- * Fails fast with a clear message when nothing answers.
- */
-export async function connectEngine(env: NodeJS.ProcessEnv = process.env): Promise<Docker> {
-  const docker = new Docker();
-  try {
-    await withTimeout(docker.ping(), 10_000, 'no answer within 10 s');
-  } catch (e) {
-    throw new EngineUnreachableError(engineAddress(env), (e as Error).message);
+export class BuildFailedError extends ExpectedError {
+  constructor(subject: string, reason: string) {
+    super(`Building ${subject} failed: ${reason}`);
+    this.name = 'BuildFailedError';
   }
-  return docker;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+export class PushFailedError extends ExpectedError {
+  constructor(reference: string, reason: string) {
+    super(`pushing ${reference} failed: ${reason}`);
+    this.name = 'PushFailedError';
+  }
 }
 
-/** The engine's own platform, e.g. "linux/amd64", to pick what to build by default. */
-export async function enginePlatform(docker: Docker): Promise<string> {
-  const version = await docker.version();
-  return `${version.Os}/${version.Arch}`;
+export class LoadFailedError extends ExpectedError {
+  constructor(file: string, reason: string) {
+    super(`loading ${file} failed: ${reason}`);
+    this.name = 'LoadFailedError';
+  }
 }

@@ -1,11 +1,7 @@
 import type Docker from 'dockerode';
 import { posix } from 'node:path';
 import { extract } from 'tar-stream';
-
-export interface ImageFile {
-  path: string;
-  content: string;
-}
+import type { ImageFile } from './engine';
 
 /**
  * Reads files and folders out of an image without running it (so it works on
@@ -13,7 +9,7 @@ export interface ImageFile {
  * through the archive API. A path that is absent yields nothing; symlinks are
  * followed within the image.
  */
-export async function readImageFiles(docker: Docker, image: string, paths: string[]): Promise<Map<string, ImageFile[]>> {
+export async function readImagePaths(docker: Docker, image: string, paths: string[]): Promise<Map<string, ImageFile[]>> {
   const container = await docker.createContainer({ Image: image, Cmd: ['/nx-cnb-never-started'], Entrypoint: [] as unknown as string, NetworkDisabled: true });
   try {
     const result = new Map<string, ImageFile[]>();

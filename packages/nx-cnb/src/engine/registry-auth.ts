@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,8 @@ export async function registryAuth(host: string, env: NodeJS.ProcessEnv = proces
   if (!source) return undefined;
   if (source.kind === 'basic') return { username: source.username, password: source.password, serveraddress: host };
   const helper = `docker-credential-${source.helper}`;
+  // Loaded when first used: execa is an ES module, and most registries need no helper.
+  const { execa } = await import('execa');
   const result = await execa(helper, ['get'], { input: host, reject: false });
   // A helper that knows nothing of the host answers with an error: anonymous access, as the docker CLI does.
   if (result.exitCode !== 0) return undefined;

@@ -1,16 +1,46 @@
 import { ExecutorContext, logger } from '@nx/devkit';
+import { inspect } from 'node:util';
+import { connectEngine } from '../engine/docker-engine';
+import type { Engine } from '../engine/engine';
+import { ExpectedError, isEnvironmental } from '../errors';
+import type { Pack } from '../pack/pack';
+
+/** What a task reaches outside itself. The real ones come from executor(); unit tests pass fakes. */
+export interface Io {
+  workspaceRoot: string;
+  /** Connects on first use, so a task that needs no engine never asks for one. */
+  engine(): Promise<Engine>;
+  pack(): Promise<Pack>;
+  logger: { info(message: string): void; warn(message: string): void };
+  now(): Date;
+}
+
+export function realIo(workspaceRoot: string): Io {
+  let engine: Promise<Engine> | undefined;
+  let pack: Promise<Pack> | undefined;
+  return {
+    workspaceRoot,
+    engine: () => (engine ??= connectEngine()),
+    // Loaded when first used: execa is an ES module, and most tasks never run pack.
+    pack: () => (pack ??= import('../pack/pack-cli').then(({ findPack }) => findPack())),
+    logger,
+    now: () => new Date(),
+  };
+}
 
 /**
- * Turns a function of (options, workspace root) into an Nx executor: a thrown
- * error becomes a failed task whose message the user sees, not a stack trace.
+ * Turns a function of (options, io) into an Nx executor. An expected failure
+ * (bad input, an engine or pack that is missing or failed, a system call
+ * that failed) becomes a failed task with its message; anything else is a bug in nx-cnb, shown with its
+ * stack so it can be found.
  */
-export function executor<Options>(work: (options: Options, workspaceRoot: string) => Promise<unknown>) {
+export function executor<Options>(work: (options: Options, io: Io) => Promise<unknown>) {
   return async (options: Options, context: ExecutorContext): Promise<{ success: boolean }> => {
     try {
-      await work(options, context.root);
+      await work(options, realIo(context.root));
       return { success: true };
     } catch (e) {
-      logger.error((e as Error).message);
+      logger.error(e instanceof ExpectedError || isEnvironmental(e) ? e.message : `nx-cnb failed unexpectedly (a bug; please report it): ${inspect(e)}`);
       return { success: false };
     }
   };

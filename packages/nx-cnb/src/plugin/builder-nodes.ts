@@ -1,10 +1,9 @@
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
-import { BuilderToml, effectiveBuildImage, effectiveRunImages } from '../builder/builder-toml';
+import { BuilderToml, effectiveBuildImage, effectiveRunImages, localBuildpackDirs } from '../builder/builder-toml';
 import type { CreateBuilderExecutorOptions } from '../executors/create-builder/schema';
 import type { PublishExecutorOptions } from '../executors/publish/schema';
-import { normalizeImageRef } from '../builder/checks';
-import { imageReferences } from '../stack/stack';
+import { imageReferences, normalizeImageRef } from '../reference/image-reference';
 import { IndexedImage } from './image-index';
 import type { NxCnbPluginOptions } from './options';
 
@@ -20,14 +19,6 @@ export interface BuilderUses {
 export function builderProjectName(root: string): string {
   const base = posix.basename(root);
   return base.endsWith('builder') ? base : `${base}-builder`;
-}
-
-/** Local buildpack folders a builder.toml names by uri, relative to the workspace. */
-export function localBuildpackDirs(root: string, builder: BuilderToml): string[] {
-  return builder.buildpacks
-    .map((bp) => bp.uri)
-    .filter((uri): uri is string => !!uri && !/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('urn:') && !/\.(tgz|tar\.gz|cnb)$/.test(uri))
-    .map((uri) => posix.normalize(posix.join(root, uri)));
 }
 
 /**
@@ -50,7 +41,7 @@ export function builderProject(
   for (const { config, builder } of builders) {
     const buildpackless = posix.basename(config) === BUILDPACKLESS_TOML;
     const target = buildpackless ? 'create-builder-buildpackless' : 'create-builder';
-    const [reference] = imageReferences({ name: buildpackless ? `${name}-buildpackless` : name }, options.repository, options.tags);
+    const [reference] = imageReferences(buildpackless ? `${name}-buildpackless` : name, options.repository, options.tags);
     const named = [effectiveBuildImage(builder)?.image, ...effectiveRunImages(builder).map((r) => r.image)].filter((i): i is string => !!i);
     const made = named.map((ref) => images.get(normalizeImageRef(ref))).filter((i): i is IndexedImage => !!i);
     const buildpackDirs = localBuildpackDirs(root, builder);

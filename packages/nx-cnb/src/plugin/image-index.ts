@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
-import { normalizeImageRef } from '../builder/checks';
-import { ConfigError } from '../config/config-error';
-import { imageReferences, Stack, StackImage } from '../stack/stack';
+import { ConfigError } from '../errors';
+import { imageReferences, normalizeImageRef } from '../reference/image-reference';
+import type { Stack, StackImage } from '../stack/stack';
 import type { NxCnbPluginOptions } from './options';
 import { IMAGE_TARGET_PREFIX } from './options';
 import { imageOutputPath } from './stack-nodes';
@@ -21,7 +21,7 @@ export function indexImages(stacks: { root: string; name: string; stack: Stack }
   for (const { root, name, stack } of stacks) {
     for (const image of stack.images) {
       const entry = { project: name, projectRoot: root, target: `${IMAGE_TARGET_PREFIX}${image.key}`, outputPath: imageOutputPath(root, image), image };
-      for (const reference of imageReferences(image, options.repository, options.tags).map(normalizeImageRef)) {
+      for (const reference of imageReferences(image.name, options.repository, options.tags).map(normalizeImageRef)) {
         const other = index.get(reference);
         if (other && other.projectRoot !== root) {
           throw new ConfigError(

@@ -1,10 +1,10 @@
 import { CreateNodesContextV2, CreateNodesResult, createNodesFromFiles, CreateNodesV2, ProjectConfiguration } from '@nx/devkit';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
-import { BuilderToml, parseBuilderToml } from '../builder/builder-toml';
-import { parseBuildpackToml } from '../builder/buildpack-toml';
-import { readStackFromDisk } from '../stack/read-stack-from-disk';
-import { IMAGES_JSON, Stack } from '../stack/stack';
+import type { BuilderToml } from '../builder/builder-toml';
+import type { BuildpackDescriptor } from '../builder/buildpack-toml';
+import { readBuilderFromDisk, readBuildpackFromDisk, readStackFromDisk } from '../workspace/workspace-files';
+import { IMAGES_JSON } from '../stack/stack';
 import { BUILDER_TOML, BUILDPACKLESS_TOML, builderProject } from './builder-nodes';
 import { indexImages, stackProjectName } from './image-index';
 import { checkPluginOptions, NxCnbPluginOptions } from './options';
@@ -23,18 +23,14 @@ export const createNodesV2: CreateNodesV2<NxCnbPluginOptions> = [
   async (files, options, context) => {
     const opts = options ?? {};
     checkPluginOptions(opts);
-    const stackFiles = files.filter((f) => isStackFile(context.workspaceRoot, f));
-    const stacks = new Map<string, Stack>();
-    const stackErrors = new Map<string, Error>();
-    for (const file of stackFiles) {
-      try {
-        stacks.set(dirname(file), readStackFromDisk(context.workspaceRoot, dirname(file)));
-      } catch (e) {
-        stackErrors.set(file, e as Error);
-      }
-    }
-    const images = indexImages([...stacks].map(([root, stack]) => ({ root, name: stackProjectName(root), stack })), opts);
-    const buildpackProjects = buildpackProjectNames(context.workspaceRoot, files.filter((f) => basename(f) === 'buildpack.toml'));
+    const stacks = readEach(files.filter((f) => isStackFile(context.workspaceRoot, f)), (file) => readStackFromDisk(context.workspaceRoot, dirname(file)));
+    const buildpacks = readEach(files.filter((f) => basename(f) === 'buildpack.toml'), (file) => readBuildpackFromDisk(context.workspaceRoot, file));
+    const images = indexImages(
+      [...stacks].flatMap(([file, stack]) => (stack instanceof Error ? [] : [{ root: dirname(file), name: stackProjectName(dirname(file)), stack }])),
+      opts,
+    );
+    // Buildpack folder -> project name, for builder edges.
+    const buildpackProjects = new Map([...buildpacks].flatMap(([file, bp]) => (bp instanceof Error ? [] : [[dirname(file), buildpackProjectName(bp.buildpack.id)]])));
 
     return createNodesFromFiles(
       (file: string, _o: unknown, ctx: CreateNodesContextV2): CreateNodesResult => {
@@ -43,13 +39,11 @@ export const createNodesV2: CreateNodesV2<NxCnbPluginOptions> = [
           case BUILDER_TOML:
             return projects(builderProject(root, readBuilders(ctx.workspaceRoot, root), images, buildpackProjects, opts));
           case 'buildpack.toml':
-            return projects(buildpackProject(ctx.workspaceRoot, file));
+            return projects(buildpackProject(file, orThrow(buildpacks.get(file)!)));
           default: {
-            const error = stackErrors.get(file);
-            if (error) throw error;
-            const stack = stacks.get(root);
+            const stack = stacks.get(file);
             if (!stack) return {};
-            return projects({ name: stackProjectName(root), root, projectType: 'library', tags: ['type:stack'], targets: stackTargets(root, stack, opts) });
+            return projects({ name: stackProjectName(root), root, projectType: 'library', tags: ['type:stack'], targets: stackTargets(root, orThrow(stack), opts) });
           }
         }
       },
@@ -74,16 +68,33 @@ function isStackFile(workspaceRoot: string, file: string): boolean {
   }
 }
 
+/** Reads each file once, keeping what failed as the error to report where its project is inferred. */
+function readEach<T>(files: string[], read: (file: string) => T): Map<string, T | Error> {
+  return new Map(
+    files.map((file): [string, T | Error] => {
+      try {
+        return [file, read(file)];
+      } catch (e) {
+        return [file, e as Error];
+      }
+    }),
+  );
+}
+
+function orThrow<T>(value: T | Error): T {
+  if (value instanceof Error) throw value;
+  return value;
+}
+
 function readBuilders(workspaceRoot: string, root: string): { config: string; builder: BuilderToml }[] {
   return [BUILDER_TOML, BUILDPACKLESS_TOML]
     .map((name) => posix.join(root, name))
     .filter((config) => existsSync(join(workspaceRoot, config)))
-    .map((config) => ({ config, builder: parseBuilderToml(config, readFileSync(join(workspaceRoot, config), 'utf8')) }));
+    .map((config) => ({ config, builder: readBuilderFromDisk(workspaceRoot, config) }));
 }
 
 /** A local buildpack is a project of its own, named after its id, so builders get edges to it. */
-function buildpackProject(workspaceRoot: string, file: string): ProjectConfiguration {
-  const descriptor = parseBuildpackToml(file, readFileSync(join(workspaceRoot, file), 'utf8'));
+function buildpackProject(file: string, descriptor: BuildpackDescriptor): ProjectConfiguration {
   return {
     name: buildpackProjectName(descriptor.buildpack.id),
     root: dirname(file),
@@ -98,15 +109,3 @@ export function buildpackProjectName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]+/g, '-');
 }
 
-/** Buildpack folder -> project name, for builder edges. */
-function buildpackProjectNames(workspaceRoot: string, files: string[]): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const file of files) {
-    try {
-      names.set(dirname(file), buildpackProjectName(parseBuildpackToml(file, readFileSync(join(workspaceRoot, file), 'utf8')).buildpack.id));
-    } catch {
-      // Reported where the buildpack's own project is inferred.
-    }
-  }
-  return names;
-}

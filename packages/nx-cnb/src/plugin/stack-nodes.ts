@@ -3,7 +3,8 @@ import { posix } from 'node:path';
 import type { BuildImageExecutorOptions } from '../executors/build-image/schema';
 import type { EnsureImagesExecutorOptions } from '../executors/ensure-images/schema';
 import type { PublishExecutorOptions } from '../executors/publish/schema';
-import { imageReferences, Stack, StackImage } from '../stack/stack';
+import { imageReferences } from '../reference/image-reference';
+import type { Stack, StackImage } from '../stack/stack';
 import { IMAGE_TARGET_PREFIX, NxCnbPluginOptions } from './options';
 
 /** Where an image's receipt and saved image go, relative to the workspace. */
@@ -27,7 +28,7 @@ export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOpt
       ...(options.tags ? { tags: options.tags } : {}),
       ...(options.archive === false ? { archive: false } : {}),
     };
-    const [reference] = imageReferences(image, options.repository, options.tags);
+    const [reference] = imageReferences(image.name, options.repository, options.tags);
     targets[`${IMAGE_TARGET_PREFIX}${image.key}`] = {
       executor: 'nx-cnb:build-image',
       options: buildOptions,

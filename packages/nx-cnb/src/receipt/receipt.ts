@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Package } from '../stack/image-contents';
+import type { StackImage } from '../stack/stack';
 
 /** What a build-image task leaves behind: enough to find, check and restore its image. */
 export interface ImageReceipt {
@@ -40,6 +41,36 @@ export interface BuilderReceipt {
   estimatedLayers: number;
   size: number;
   labels: Record<string, string>;
+}
+
+/** The receipt of a finished image, from what the build knew and what the engine reports of the image. */
+export function imageReceipt(built: {
+  stack: string;
+  image: StackImage;
+  references: string[];
+  platform: string;
+  inspected: { Id: string; Size: number; Config?: { Labels?: Record<string, string> | null }; RootFS?: { Layers?: string[] } };
+  packages: Package[];
+  archive: string | null;
+}): ImageReceipt {
+  const { image, inspected } = built;
+  return {
+    receiptVersion: 1,
+    stack: built.stack,
+    image: image.key,
+    kind: image.kind,
+    variant: image.variant,
+    stackId: image.stackId,
+    references: built.references,
+    imageId: inspected.Id,
+    digest: null,
+    platform: built.platform,
+    labels: inspected.Config?.Labels ?? {},
+    size: inspected.Size,
+    layers: inspected.RootFS?.Layers?.length ?? 0,
+    packages: built.packages,
+    archive: built.archive,
+  };
 }
 
 export const RECEIPT_FILE = 'receipt.json';

@@ -1,4 +1,4 @@
-/** Pure readers of what an image holds: /etc/os-release, dpkg's package database, /etc/passwd. */
+/** Pure readers and writers of what an image holds: /etc/os-release, dpkg's package database, /etc/passwd. */
 
 export interface OsRelease {
   id: string;
@@ -75,10 +75,23 @@ export function withCnbUser(passwd: string | undefined, group: string | undefine
   };
 }
 
-/** Users in a passwd file with a given uid, for checks. */
-export function passwdUser(passwd: string, name: string): { uid: number; gid: number; home: string; shell: string } | undefined {
-  const line = passwd.split('\n').find((l) => l.startsWith(`${name}:`));
-  if (!line) return undefined;
-  const [, , uid, gid, , home, shell] = line.split(':');
-  return { uid: Number(uid), gid: Number(gid), home, shell };
+/** An entry of a small tar that nx-cnb writes itself. */
+export interface TarEntry {
+  name: string;
+  content?: string | Buffer;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  type?: 'file' | 'directory';
+}
+
+/** The layer that adds the cnb user: /etc/passwd, /etc/group and a home the user owns. */
+export function cnbUserLayer(users: { passwd: string; group: string }, user: CnbUser): TarEntry[] {
+  return [
+    { name: 'etc', type: 'directory', mode: 0o755 },
+    { name: 'etc/passwd', content: users.passwd, mode: 0o644 },
+    { name: 'etc/group', content: users.group, mode: 0o644 },
+    { name: 'home', type: 'directory', mode: 0o755 },
+    { name: 'home/cnb', type: 'directory', mode: 0o755, uid: user.uid, gid: user.gid },
+  ];
 }

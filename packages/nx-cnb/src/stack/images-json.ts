@@ -1,6 +1,7 @@
-import { ConfigError } from '../config/config-error';
+import { ConfigError } from '../errors';
 import { Fields } from '../config/fields';
 import { parseJson } from '../config/parse';
+import { isNameComponent, NAME_COMPONENT_EXPECTED } from '../reference/image-reference';
 import { platformProblem } from './platform';
 
 /** One entry of images.json's "images" array (Paketo's multi-image stack layout). */
@@ -42,8 +43,6 @@ const ENTRY_KEYS = [
   'base_run_container_image',
   'is_default_run_image',
 ];
-
-const NAME_PART = /^[a-z0-9]+([._-][a-z0-9]+)*$/;
 
 export function parseImagesJson(file: string, text: string): ImagesJson {
   const root = Fields.root(file, parseJson(file, text), 'a JSON object');
@@ -87,7 +86,7 @@ function parseEntry(entry: Fields): ImagesJsonEntry {
 /** A field that becomes part of an image name, so it must be a valid name component. */
 function lowerName(fields: Fields, key: string): string | undefined {
   const v = fields.optionalString(key);
-  if (v !== undefined && !NAME_PART.test(v)) throw fields.error(key, 'lowercase letters, digits, ".", "_" or "-" (it becomes part of an image name)');
+  if (v !== undefined && !isNameComponent(v)) throw fields.error(key, NAME_COMPONENT_EXPECTED);
   return v;
 }
 

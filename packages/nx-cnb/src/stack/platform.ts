@@ -12,8 +12,3 @@ export function platformProblem(platform: string): string | undefined {
   return undefined;
 }
 
-/** Node's process.arch in the words of OCI platforms. */
-export function nativePlatform(arch: string = process.arch): string {
-  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
-  return `linux/${map[arch] ?? arch}`;
-}

@@ -1,4 +1,5 @@
 /** Renders stack files in the dialects of Paketo's stack repositories and `jam`. */
+import { tomlString } from '../config/parse';
 
 export interface ImageToRender {
   description: string;
@@ -19,26 +20,26 @@ export interface StackTomlToRender {
 }
 
 export function renderStackToml(stack: StackTomlToRender): string {
-  const lines = [`id = ${q(stack.id)}`];
-  if (stack.homepage) lines.push(`homepage = ${q(stack.homepage)}`);
-  if (stack.maintainer) lines.push(`maintainer = ${q(stack.maintainer)}`);
-  lines.push('', `platforms = [${stack.platforms.map(q).join(', ')}]`);
+  const lines = [`id = ${tomlString(stack.id)}`];
+  if (stack.homepage) lines.push(`homepage = ${tomlString(stack.homepage)}`);
+  if (stack.maintainer) lines.push(`maintainer = ${tomlString(stack.maintainer)}`);
+  lines.push('', `platforms = [${stack.platforms.map(tomlString).join(', ')}]`);
   for (const kind of ['build', 'run'] as const) {
     const image = stack[kind];
     if (!image) continue;
     lines.push(
       '',
       `[${kind}]`,
-      `  description = ${q(image.description)}`,
-      `  dockerfile = ${q(image.dockerfile)}`,
+      `  description = ${tomlString(image.description)}`,
+      `  dockerfile = ${tomlString(image.dockerfile)}`,
       `  gid = ${image.gid}`,
-      `  shell = ${q(image.shell)}`,
+      `  shell = ${tomlString(image.shell)}`,
       `  uid = ${image.uid}`,
     );
     const args = Object.entries(image.args);
     if (args.length) {
       lines.push('', `  [${kind}.args]`);
-      for (const [key, value] of args) lines.push(`    ${key} = ${key === 'packages' ? packageList(value) : q(value)}`);
+      for (const [key, value] of args) lines.push(`    ${key} = ${key === 'packages' ? packageList(value) : tomlString(value)}`);
     }
   }
   return lines.join('\n') + '\n';
@@ -48,10 +49,6 @@ export function renderStackToml(stack: StackTomlToRender): string {
 function packageList(value: string): string {
   const packages = value.split(/\s+/).filter(Boolean);
   return `"""\\\n${packages.map((p) => `      ${p}`).join(' \\\n')}"""`;
-}
-
-function q(value: string): string {
-  return JSON.stringify(value);
 }
 
 export interface ImagesJsonEntryToRender {

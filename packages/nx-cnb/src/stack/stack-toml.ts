@@ -1,4 +1,4 @@
-import { ConfigError, ConfigErrors } from '../config/config-error';
+import { ConfigError, ConfigErrors } from '../errors';
 import { Fields } from '../config/fields';
 import { parseToml } from '../config/parse';
 import { platformProblem } from './platform';

@@ -65,7 +65,6 @@ describe('readStack: Paketo layout', () => {
   it('makes one build image and a run image per variant, named by the patterns', () => {
     const stack = readStack('stacks/acme', paketo());
     expect(stack.layout).toBe('images.json');
-    expect(stack.stackTomls).toEqual(['base/stack.toml', 'tiny/stack.toml']);
     expect(stack.images.map((i) => [i.key, i.kind, i.variant, i.name, i.dockerfile, i.context])).toEqual([
       ['build', 'build', 'base', 'debian-bookworm-build', 'base/build.Dockerfile', 'base'],
       ['run', 'run', 'base', 'debian-bookworm-run', 'base/run.Dockerfile', 'base'],

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { ConfigError, ConfigErrors } from '../config/config-error';
+import { ConfigError, ConfigErrors } from '../errors';
 import { expandPattern, ImagesJson, parseImagesJson } from './images-json';
 import { ImageDefinition, ImageKind, mixinProblems, parseStackToml, StackToml } from './stack-toml';
 
@@ -34,8 +34,6 @@ export interface Stack {
   layout: 'images.json' | 'stack.toml';
   /** The file that defines the stack, relative to its root. */
   configFile: string;
-  /** Every stack.toml the stack reads, relative to its root. */
-  stackTomls: string[];
   images: StackImage[];
   warnings: string[];
 }
@@ -48,43 +46,41 @@ export const STACK_TOML = 'stack.toml';
 
 /**
  * Reads a stack rooted at a folder: Paketo's layout (images.json + one
- * stack.toml per config_dir) or a lone jam stack.toml. `label` is how the
- * root is named in messages (its workspace-relative path).
+ * stack.toml per config_dir) or a lone jam stack.toml. `root` is the stack's
+ * workspace-relative folder, which messages name.
  */
-export function readStack(label: string, files: StackFiles): Stack {
+export function readStack(root: string, files: StackFiles): Stack {
   const imagesJson = files.read(IMAGES_JSON);
-  if (imagesJson !== undefined) return fromImagesJson(label, parseImagesJson(join(label, IMAGES_JSON), imagesJson), files);
+  if (imagesJson !== undefined) return fromImagesJson(root, parseImagesJson(join(root, IMAGES_JSON), imagesJson), files);
   const stackToml = files.read(STACK_TOML);
-  if (stackToml === undefined) throw new ConfigError(label, '(folder)', `an ${IMAGES_JSON} or a ${STACK_TOML}`, 'neither');
-  return fromLoneStackToml(label, parseStackToml(join(label, STACK_TOML), stackToml), files);
+  if (stackToml === undefined) throw new ConfigError(root, '(folder)', `an ${IMAGES_JSON} or a ${STACK_TOML}`, 'neither');
+  return fromLoneStackToml(root, parseStackToml(join(root, STACK_TOML), stackToml), files);
 }
 
-function fromLoneStackToml(label: string, toml: StackToml, files: StackFiles): Stack {
+function fromLoneStackToml(root: string, toml: StackToml, files: StackFiles): Stack {
   for (const kind of ['build', 'run'] as const) {
     if (!toml[kind]) throw new ConfigError(toml.file, kind, `a [${kind}] table (a lone stack.toml makes both images)`, 'none');
   }
-  const base = posix.basename(label) || 'stack';
-  const images = (['build', 'run'] as const).map((kind) => image(toml, STACK_TOML, kind, 'base', kind, `${base}-${kind}`));
-  return finish(label, { layout: 'stack.toml', configFile: STACK_TOML, stackTomls: [STACK_TOML], images, warnings: [] }, files);
+  const base = posix.basename(root) || 'stack';
+  const images = (['build', 'run'] as const).map((kind) => stackImage(toml, STACK_TOML, kind, 'base', kind, `${base}-${kind}`));
+  return checkAcrossImages(root, { layout: 'stack.toml', configFile: STACK_TOML, images, warnings: [] }, files);
 }
 
-function fromImagesJson(label: string, json: ImagesJson, files: StackFiles): Stack {
+function fromImagesJson(root: string, json: ImagesJson, files: StackFiles): Stack {
   const images: StackImage[] = [];
-  const stackTomls: string[] = [];
   json.images.forEach((entry, i) => {
     const tomlPath = join(entry.configDir, STACK_TOML);
     const text = files.read(tomlPath);
     if (text === undefined) {
       throw new ConfigError(json.file, `images[${i}].config_dir`, `a folder holding a ${STACK_TOML}`, `${JSON.stringify(entry.configDir)} without one`);
     }
-    const toml = parseStackToml(join(label, tomlPath), text);
-    stackTomls.push(tomlPath);
+    const toml = parseStackToml(join(root, tomlPath), text);
     const variant = entry.stackType ?? (entry.createBuildImage ? 'base' : entry.name);
     const suffix = variant === 'base' ? '' : `-${variant}`;
     const nameFor = (kind: ImageKind) => {
       const pattern = entry.patternImageRegistryName ?? defaultPattern(json);
       return expandPattern(pattern, {
-        os_name: json.osName ?? posix.basename(label),
+        os_name: json.osName ?? posix.basename(root),
         os_codename: json.osCodename,
         build_image_run_image: kind === 'build' ? entry.buildImage : entry.runImage,
         stack_type: variant === 'base' && !entry.patternImageRegistryName ? undefined : variant,
@@ -92,19 +88,19 @@ function fromImagesJson(label: string, json: ImagesJson, files: StackFiles): Sta
     };
     if (entry.createBuildImage) {
       if (!toml.build) throw new ConfigError(toml.file, 'build', 'a [build] table (images.json sets create_build_image)', 'none');
-      images.push(image(toml, tomlPath, 'build', variant, `build${suffix}`, nameFor('build')));
+      images.push(stackImage(toml, tomlPath, 'build', variant, `build${suffix}`, nameFor('build')));
     }
     if (!toml.run) throw new ConfigError(toml.file, 'run', 'a [run] table', 'none');
-    images.push(image(toml, tomlPath, 'run', variant, `run${suffix}`, nameFor('run')));
+    images.push(stackImage(toml, tomlPath, 'run', variant, `run${suffix}`, nameFor('run')));
   });
-  const stack = finish(label, { layout: 'images.json', configFile: IMAGES_JSON, stackTomls, images, warnings: [] }, files);
+  const stack = checkAcrossImages(root, { layout: 'images.json', configFile: IMAGES_JSON, images, warnings: [] }, files);
 
   // The build image serves every run image, so the mixin rules apply across variants.
   const build = stack.images.find((i) => i.kind === 'build');
   if (build) {
     const problems = stack.images
       .filter((i) => i.kind === 'run')
-      .flatMap((run) => mixinProblems({ file: join(label, run.stackToml), run: run.definition }, build.definition));
+      .flatMap((run) => mixinProblems({ file: join(root, run.stackToml), run: run.definition }, build.definition));
     if (problems.length) throw new ConfigErrors(problems);
   }
   return stack;
@@ -114,7 +110,7 @@ function defaultPattern(json: ImagesJson): string {
   return json.osName ? 'os_name-os_codename-build_image_run_image-stack_type' : 'os_name-build_image_run_image-stack_type';
 }
 
-function image(toml: StackToml, tomlPath: string, kind: ImageKind, variant: string, key: string, name: string): StackImage {
+function stackImage(toml: StackToml, tomlPath: string, kind: ImageKind, variant: string, key: string, name: string): StackImage {
   const definition = toml[kind]!;
   const dockerfile = posix.normalize(join(posix.dirname(tomlPath), definition.dockerfile));
   return {
@@ -135,19 +131,19 @@ function image(toml: StackToml, tomlPath: string, kind: ImageKind, variant: stri
 }
 
 /** Checks that span the whole stack: unique keys and names, Dockerfiles present, users distinct. */
-function finish(label: string, stack: Stack, files: StackFiles): Stack {
+function checkAcrossImages(root: string, stack: Stack, files: StackFiles): Stack {
   const seen = new Map<string, StackImage>();
   for (const img of stack.images) {
-    const file = join(label, img.stackToml);
+    const file = join(root, img.stackToml);
     if (img.dockerfile.startsWith('../') || img.dockerfile === '..') {
       throw new ConfigError(file, `${img.kind}.dockerfile`, 'a Dockerfile inside the stack folder', JSON.stringify(img.definition.dockerfile));
     }
     if (files.read(img.dockerfile) === undefined) {
-      throw new ConfigError(file, `${img.kind}.dockerfile`, 'an existing Dockerfile', `no file at ${join(label, img.dockerfile)}`);
+      throw new ConfigError(file, `${img.kind}.dockerfile`, 'an existing Dockerfile', `no file at ${join(root, img.dockerfile)}`);
     }
     const clash = seen.get(img.key) ?? [...seen.values()].find((other) => other.name === img.name);
     if (clash) {
-      throw new ConfigError(join(label, stack.configFile), 'images', 'a distinct image name and variant for every image', `${img.name} twice (variant ${img.variant})`);
+      throw new ConfigError(join(root, stack.configFile), 'images', 'a distinct image name and variant for every image', `${img.name} twice (variant ${img.variant})`);
     }
     seen.set(img.key, img);
   }
@@ -155,7 +151,7 @@ function finish(label: string, stack: Stack, files: StackFiles): Stack {
     const args = [...Object.keys(img.definition.args), ...Object.values(img.definition.platformArgs).flatMap((a) => Object.keys(a))];
     for (const name of new Set(args.filter((a) => SECRET_LIKE.test(a)))) {
       stack.warnings.push(
-        `${join(label, img.stackToml)}: ${img.kind}.args.${name}: build args end up in the image history for anyone who pulls it; pass secrets as BuildKit secrets (RUN --mount=type=secret) instead`,
+        `${join(root, img.stackToml)}: ${img.kind}.args.${name}: build args end up in the image history for anyone who pulls it; pass secrets as BuildKit secrets (RUN --mount=type=secret) instead`,
       );
     }
   }
@@ -163,7 +159,7 @@ function finish(label: string, stack: Stack, files: StackFiles): Stack {
   for (const run of stack.images.filter((i) => i.kind === 'run')) {
     if (build && build.definition.uid === run.definition.uid) {
       stack.warnings.push(
-        `${join(label, run.stackToml)}: run.uid: the run image user (${run.definition.uid}) should differ from the build image user (${build.definition.uid}), as the CNB platform spec asks`,
+        `${join(root, run.stackToml)}: run.uid: the run image user (${run.definition.uid}) should differ from the build image user (${build.definition.uid}), as the CNB platform spec asks`,
       );
     }
   }
@@ -179,8 +175,3 @@ export function buildArgsFor(image: StackImage, platform: string): Record<string
   return { ...image.definition.args, ...(image.definition.platformArgs[platform] ?? {}) };
 }
 
-/** The references an image is tagged with: "<repository>/<name>:<tag>" for each tag. */
-export function imageReferences(image: Pick<StackImage, 'name'>, repository: string | undefined, tags: string[] = ['latest']): string[] {
-  const prefix = repository ? `${repository.replace(/\/+$/, '')}/` : '';
-  return tags.map((tag) => `${prefix}${image.name}:${tag}`);
-}

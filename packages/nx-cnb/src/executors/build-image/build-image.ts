@@ -1,103 +1,106 @@
-import { logger } from '@nx/devkit';
-import { checkNaming } from '../../plugin/options';
-import { executor } from '../executor';
-import type Docker from 'dockerode';
 import { join, relative } from 'node:path';
-import { saveImage, inspectImage } from '../../engine/archive';
-import { buildImage } from '../../engine/build';
 import { contextTar, memoryTar, toBuffer } from '../../engine/context';
-import { connectEngine, enginePlatform } from '../../engine/engine';
-import { readImageFiles } from '../../engine/image-files';
-import { ARCHIVE_FILE, prepareOutputs, ImageReceipt, writeReceipt } from '../../receipt/receipt';
-import { imageConfig, labelMismatches, specProblems } from '../../stack/image-config';
-import { Package, parseDpkgPackages, parseOsRelease, withCnbUser } from '../../stack/image-contents';
-import { readStackFromDisk } from '../../stack/read-stack-from-disk';
-import { buildArgsFor, imageReferences, StackImage } from '../../stack/stack';
-import { decorateDockerfile } from './decorate-dockerfile';
+import type { Engine, InspectedImage, Log } from '../../engine/engine';
+import { ConfigError, ExpectedError, step } from '../../errors';
+import { ARCHIVE_FILE, ImageReceipt, imageReceipt, prepareOutputs, writeReceipt } from '../../receipt/receipt';
+import { checkNaming, imageReferences } from '../../reference/image-reference';
+import { decorateDockerfile } from '../../stack/decorate-dockerfile';
+import { ImageConfig, imageConfig, labelMismatches, specProblems } from '../../stack/image-config';
+import { cnbUserLayer, OsRelease, Package, parseDpkgPackages, parseOsRelease, withCnbUser } from '../../stack/image-contents';
+import { buildArgsFor, Stack, StackImage } from '../../stack/stack';
+import { readStackFromDisk } from '../../workspace/workspace-files';
+import { executor, Io } from '../executor';
 import type { BuildImageExecutorOptions } from './schema';
 
 export default executor(buildStackImage);
 
-export async function buildStackImage(options: BuildImageExecutorOptions, workspaceRoot: string, now = new Date()): Promise<ImageReceipt> {
-  checkNaming('nx-cnb:build-image', 'options.', options.repository, options.tags);
-  const outputDir = join(workspaceRoot, options.outputPath);
+/** What the Dockerfile's own image holds that decorating needs. */
+interface BaseContents {
+  osRelease: OsRelease;
+  packages: Package[];
+  passwd?: string;
+  group?: string;
+  hasPath: boolean;
+}
+
+/**
+ * Builds one image of a stack: its Dockerfile, then a small decorating build
+ * that adds what `jam create-stack` adds, then the spec checks, the saved
+ * image and the receipt. Old outputs go first, so a failure leaves none.
+ */
+export async function buildStackImage(options: BuildImageExecutorOptions, io: Io): Promise<ImageReceipt> {
+  checkNaming('nx-cnb:build-image', 'options.', options);
+  const outputDir = join(io.workspaceRoot, options.outputPath);
   await prepareOutputs(outputDir);
 
-  const stack = readStackFromDisk(workspaceRoot, options.stack);
-  stack.warnings.forEach((w) => logger.warn(w));
-  const image = stack.images.find((i) => i.key === options.image);
-  if (!image) {
-    throw new Error(`${options.stack}: no image "${options.image}"; the stack makes ${stack.images.map((i) => i.key).join(', ')}`);
-  }
-
-  const docker = await connectEngine();
-  const platform = await choosePlatform(docker, image, options.platform, options.stack);
-  const references = imageReferences(image, options.repository, options.tags);
-  const what = `${options.stack} ${image.key} (${references[0]}, ${platform})`;
-  const log = (line: string) => logger.info(`${image.key} | ${line}`);
+  const { stack, image } = findImage(io.workspaceRoot, options);
+  stack.warnings.forEach((w) => io.logger.warn(w));
+  const engine = await io.engine();
+  const platform = await choosePlatform(engine, image, options);
+  const references = imageReferences(image.name, options.repository, options.tags);
+  const subject = `${options.stack} ${image.key} (${references[0]}, ${platform})`;
+  const log: Log = (line) => io.logger.info(`${image.key} | ${line}`);
 
   log(`building ${image.dockerfile} for ${platform}`);
-  const contextDir = join(workspaceRoot, options.stack, image.context);
-  const baseId = await buildImage(
-    docker,
-    what,
-    {
-      context: contextTar(contextDir, relative(contextDir, join(workspaceRoot, options.stack, image.dockerfile))),
-      dockerfile: relative(contextDir, join(workspaceRoot, options.stack, image.dockerfile)),
-      target: image.definition.target,
-      buildArgs: buildArgsFor(image, platform),
-      platform,
-    },
-    log,
-  );
+  const baseId = await step(`building ${subject}`, () => buildDockerfile(engine, io.workspaceRoot, options.stack, image, platform, subject, log));
+  const base = await step(`reading the files of ${subject}`, () => readBaseContents(engine, baseId, subject));
 
   log('adding the cnb user, CNB env and labels');
-  const { imageId: finalId, packages, labels } = await decorate(docker, what, image, baseId, references, now, log);
-
-  const inspected = (await inspectImage(docker, finalId))!;
-  // The decorate layer touches only the cnb user, so the packages read before it still hold.
-  const files = await readImageFiles(docker, finalId, ['/etc/passwd']);
-  const problems = [...specProblems(image, inspected, files.get('/etc/passwd')?.[0]?.content), ...labelMismatches(labels, inspected.Config?.Labels)];
-  if (problems.length) {
-    await Promise.all(references.map((ref) => docker.getImage(ref).remove().catch(() => undefined)));
-    throw new Error(`${what} breaks the CNB platform spec:\n  - ${problems.join('\n  - ')}`);
-  }
+  const config = imageConfig(image, base.osRelease, base.packages, io.now(), base.hasPath);
+  const imageId = await step(`decorating ${subject}`, () => decorate(engine, image, baseId, base, config, references, subject, log));
+  const inspected = await step(`checking ${subject}`, () => checkAgainstSpec(engine, image, imageId, config.labels, references, subject));
 
   let archive: string | null = null;
   if (options.archive !== false) {
     log(`saving the image to ${join(options.outputPath, ARCHIVE_FILE)}`);
-    await saveImage(docker, references[0], join(outputDir, ARCHIVE_FILE));
+    await step(`saving ${subject}`, () => engine.save(references[0], join(outputDir, ARCHIVE_FILE)));
     archive = ARCHIVE_FILE;
   }
-  const receipt: ImageReceipt = {
-    receiptVersion: 1,
-    stack: options.stack,
-    image: image.key,
-    kind: image.kind,
-    variant: image.variant,
-    stackId: image.stackId,
-    references,
-    imageId: finalId,
-    digest: null,
-    platform,
-    labels: inspected.Config?.Labels ?? {},
-    size: inspected.Size,
-    layers: inspected.RootFS?.Layers?.length ?? 0,
-    packages,
-    archive,
-  };
+  const receipt = imageReceipt({ stack: options.stack, image, references, platform, inspected, packages: base.packages, archive });
   await writeReceipt(outputDir, receipt);
-  log(`built ${references.join(', ')} ${finalId.slice(7, 19)} (${(receipt.size / 1e6).toFixed(1)} MB, ${receipt.layers} layers, ${receipt.packages.length} packages)`);
+  log(`built ${references.join(', ')} ${imageId.slice(7, 19)} (${(receipt.size / 1e6).toFixed(1)} MB, ${receipt.layers} layers, ${receipt.packages.length} packages)`);
   return receipt;
 }
 
-async function choosePlatform(docker: Docker, image: StackImage, requested: string | undefined, stack: string): Promise<string> {
-  const platform = requested ?? (await enginePlatform(docker));
+function findImage(workspaceRoot: string, options: BuildImageExecutorOptions): { stack: Stack; image: StackImage } {
+  const stack = readStackFromDisk(workspaceRoot, options.stack);
+  const image = stack.images.find((i) => i.key === options.image);
+  if (!image) throw new ConfigError('nx-cnb:build-image', 'options.image', `an image of ${options.stack} (${stack.images.map((i) => i.key).join(', ')})`, JSON.stringify(options.image));
+  return { stack, image };
+}
+
+async function choosePlatform(engine: Engine, image: StackImage, options: BuildImageExecutorOptions): Promise<string> {
+  const platform = options.platform ?? (await engine.platform());
   if (!image.platforms.includes(platform)) {
-    const file = join(stack, image.stackToml);
-    throw new Error(`${file}: platforms: expected ${platform} (${requested ? 'the requested platform' : "the engine's platform"}), found ${JSON.stringify(image.platforms)}`);
+    const which = options.platform ? 'the requested platform' : "the engine's platform";
+    throw new ConfigError(join(options.stack, image.stackToml), 'platforms', `${platform} (${which})`, JSON.stringify(image.platforms));
   }
   return platform;
+}
+
+function buildDockerfile(engine: Engine, workspaceRoot: string, stackRoot: string, image: StackImage, platform: string, subject: string, log: Log): Promise<string> {
+  const contextDir = join(workspaceRoot, stackRoot, image.context);
+  const dockerfile = relative(contextDir, join(workspaceRoot, stackRoot, image.dockerfile));
+  return engine.build(
+    subject,
+    { context: contextTar(contextDir, dockerfile), dockerfile, target: image.definition.target, buildArgs: buildArgsFor(image, platform), platform },
+    log,
+  );
+}
+
+async function readBaseContents(engine: Engine, baseId: string, subject: string): Promise<BaseContents> {
+  const files = await engine.readFiles(baseId, ['/etc/os-release', '/etc/passwd', '/etc/group', '/var/lib/dpkg/status', '/var/lib/dpkg/status.d']);
+  const osRelease = files.get('/etc/os-release')?.[0];
+  if (!osRelease) throw new ExpectedError(`${subject}: the image has no /etc/os-release, so its distro cannot be named (io.buildpacks.base.distro.*)`);
+  const inspected = await engine.inspect(baseId);
+  return {
+    osRelease: parseOsRelease(osRelease.content),
+    // The decorating layer touches only the cnb user, so the packages read here hold for the final image.
+    packages: parseDpkgPackages([...(files.get('/var/lib/dpkg/status') ?? []), ...(files.get('/var/lib/dpkg/status.d') ?? [])]),
+    passwd: files.get('/etc/passwd')?.[0]?.content,
+    group: files.get('/etc/group')?.[0]?.content,
+    hasPath: (inspected?.Config?.Env ?? []).some((e) => e.startsWith('PATH=')),
+  };
 }
 
 /**
@@ -107,49 +110,41 @@ async function choosePlatform(docker: Docker, image: StackImage, requested: stri
  * too and the engine's build cache keeps reruns fast.
  */
 async function decorate(
-  docker: Docker,
-  what: string,
+  engine: Engine,
   image: StackImage,
   baseId: string,
+  base: BaseContents,
+  config: ImageConfig,
   references: string[],
-  now: Date,
-  log: (l: string) => void,
-): Promise<{ imageId: string; packages: Package[]; labels: Record<string, string> }> {
-  const files = await readImageFiles(docker, baseId, ['/etc/os-release', '/etc/passwd', '/etc/group', '/var/lib/dpkg/status', '/var/lib/dpkg/status.d']);
-  const osRelease = files.get('/etc/os-release')?.[0];
-  if (!osRelease) throw new Error(`${what}: the image has no /etc/os-release, so its distro cannot be named (io.buildpacks.base.distro.*)`);
-  const packages = parseDpkgPackages([...(files.get('/var/lib/dpkg/status') ?? []), ...(files.get('/var/lib/dpkg/status.d') ?? [])]);
+  subject: string,
+  log: Log,
+): Promise<string> {
   const { uid, gid, shell } = image.definition;
-  const users = withCnbUser(files.get('/etc/passwd')?.[0]?.content, files.get('/etc/group')?.[0]?.content, { uid, gid, shell });
-
-  const baseInspect = (await inspectImage(docker, baseId))!;
-  const hasPath = (baseInspect.Config?.Env ?? []).some((e) => e.startsWith('PATH='));
-  const config = imageConfig(image, parseOsRelease(osRelease.content), packages, now, hasPath);
-
-  const userLayer = await toBuffer(
-    memoryTar([
-      { name: 'etc', type: 'directory', mode: 0o755 },
-      { name: 'etc/passwd', content: users.passwd, mode: 0o644 },
-      { name: 'etc/group', content: users.group, mode: 0o644 },
-      { name: 'home', type: 'directory', mode: 0o755 },
-      { name: 'home/cnb', type: 'directory', mode: 0o755, uid, gid },
-    ]),
-  );
+  const userLayer = await toBuffer(memoryTar(cnbUserLayer(withCnbUser(base.passwd, base.group, { uid, gid, shell }), { uid, gid, shell })));
   const { dockerfile, apiLabels } = decorateDockerfile(baseId, 'cnb-user.tar', config.env, config.labels, config.user);
-  const imageId = await buildImage(
-    docker,
-    what,
-    {
-      context: memoryTar([
-        { name: 'Dockerfile', content: dockerfile },
-        { name: 'cnb-user.tar', content: userLayer },
-      ]),
-      dockerfile: 'Dockerfile',
-      labels: apiLabels,
-      tags: references,
-    },
-    log,
-  );
-  return { imageId, packages, labels: config.labels };
+  const context = memoryTar([
+    { name: 'Dockerfile', content: dockerfile },
+    { name: 'cnb-user.tar', content: userLayer },
+  ]);
+  return engine.build(subject, { context, dockerfile: 'Dockerfile', labels: apiLabels, tags: references }, log);
 }
 
+/** The finished image against the spec and against what decorating asked for; a failure untags it. */
+async function checkAgainstSpec(
+  engine: Engine,
+  image: StackImage,
+  imageId: string,
+  labels: Record<string, string>,
+  references: string[],
+  subject: string,
+): Promise<InspectedImage> {
+  const inspected = await engine.inspect(imageId);
+  if (!inspected) throw new ExpectedError(`${subject}: the engine lost the image ${imageId} it just built`);
+  const files = await engine.readFiles(imageId, ['/etc/passwd']);
+  const problems = [...specProblems(image, inspected, files.get('/etc/passwd')?.[0]?.content), ...labelMismatches(labels, inspected.Config?.Labels)];
+  if (problems.length) {
+    await Promise.all(references.map((reference) => engine.untag(reference)));
+    throw new ExpectedError(`${subject} breaks the CNB platform spec:\n  - ${problems.join('\n  - ')}`);
+  }
+  return inspected;
+}

@@ -1,79 +1,61 @@
-import { logger } from '@nx/devkit';
-import { splitTag } from '../../engine/build';
-import { checkNaming } from '../../plugin/options';
-import { executor } from '../executor';
-import type Docker from 'dockerode';
-import { promises as fs } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import { BuilderToml, effectiveBuildImage, effectiveRunImages, parseBuilderToml } from '../../builder/builder-toml';
-import { BuildpackDescriptor, parseBuildpackToml } from '../../builder/buildpack-toml';
-import { checkBuildpacks, checkImages, estimateLayers, flattenGroups, KnownImage, MAX_LAYERS, normalizeImageRef } from '../../builder/checks';
-import { ConfigError, ConfigErrors } from '../../config/config-error';
-import { inspectImage } from '../../engine/archive';
-import { connectEngine } from '../../engine/engine';
-import { ensureImage } from '../../engine/ensure-image';
-import { builderCreate, findPack } from '../../pack/pack';
-import { localBuildpackDirs } from '../../plugin/builder-nodes';
-import { BuilderReceipt, ImageReceipt, prepareOutputs, readReceipt, writeReceipt } from '../../receipt/receipt';
+import { BuilderToml, effectiveBuildImage, effectiveRunImages, moduleName } from '../../builder/builder-toml';
+import type { BuildpackDescriptor } from '../../builder/buildpack-toml';
+import { checkBuildpacks, checkImages, flattenOptionProblem, KnownImage, knownImage, layerLimitProblem, estimateLayers, resolveFlatten } from '../../builder/checks';
+import type { Engine, Log } from '../../engine/engine';
+import { ENSURE_OUTCOME_WORDS, ensureImage } from '../../engine/ensure-image';
+import { ConfigErrors, ExpectedError, step } from '../../errors';
+import { BuilderReceipt, prepareOutputs, readReceipt, writeReceipt } from '../../receipt/receipt';
+import { checkNaming, normalizeImageRef, splitTag } from '../../reference/image-reference';
+import { readBuilderFromDisk, readLocalBuildpacks } from '../../workspace/workspace-files';
+import { executor, Io } from '../executor';
 import type { CreateBuilderExecutorOptions } from './schema';
 
 export default executor(createBuilder);
 
-export async function createBuilder(options: CreateBuilderExecutorOptions, workspaceRoot: string): Promise<BuilderReceipt> {
-  checkBuilderOptions(options);
-  const outputDir = join(workspaceRoot, options.outputPath);
+/**
+ * Creates a builder with `pack builder create`: reads and checks builder.toml
+ * and its local buildpacks, makes sure the engine holds every stack image it
+ * names, checks the builder against those images the way pack would (and a
+ * few things pack finds only later), then runs pack and writes a receipt.
+ */
+export async function createBuilder(options: CreateBuilderExecutorOptions, io: Io): Promise<BuilderReceipt> {
+  checkOptions(options);
+  const outputDir = join(io.workspaceRoot, options.outputPath);
   await prepareOutputs(outputDir);
-  const log = (line: string) => logger.info(`${posix.basename(options.outputPath)} | ${line}`);
+  const log: Log = (line) => io.logger.info(`${posix.basename(options.outputPath)} | ${line}`);
 
-  // Everything that can be checked without pack is checked first.
-  const builder = await readBuilder(workspaceRoot, options.config);
-  const buildpacks = await readLocalBuildpacks(workspaceRoot, options.config, builder);
-  const pack = await findPack();
-  const docker = await connectEngine();
+  // Everything that can be checked without pack or the engine is checked first.
+  const builder = readBuilderFromDisk(io.workspaceRoot, options.config);
+  const buildpacks = readLocalBuildpacks(io.workspaceRoot, options.config, builder);
+  const pack = await io.pack();
+  const engine = await io.engine();
 
-  const known = new Map<string, KnownImage>();
-  for (const outputPath of options.images ?? []) {
-    const receipt = await readReceipt(join(workspaceRoot, outputPath));
-    if (!receipt) throw new Error(`${outputPath}: no receipt.json; build the stack image first (nx run-many -t build-image)`);
-    const outcome = await ensureImage(docker, receipt, join(workspaceRoot, outputPath));
-    if (outcome !== 'present') log(`${receipt.references[0]}: ${outcome === 'loaded' ? 'loaded from the saved image' : 'tag restored'}`);
-    for (const reference of receipt.references) known.set(normalizeImageRef(reference), fromReceipt(receipt));
-  }
-  const named = [effectiveBuildImage(builder)?.image, ...effectiveRunImages(builder).map((r) => r.image)].filter((i): i is string => !!i);
-  for (const reference of named) {
-    if (known.has(normalizeImageRef(reference))) continue;
-    const inspected = await inspectImage(docker, reference);
-    if (inspected) known.set(normalizeImageRef(reference), fromInspect(inspected));
-  }
-
-  const problems = checkImages(builder, known);
-  if (problems.length) throw new ConfigErrors(problems);
+  const known = await step('making sure the engine holds the stack images', () => knownImages(engine, io.workspaceRoot, options.images ?? [], builder, log));
   const buildRef = effectiveBuildImage(builder)!.image;
   const runRefs = effectiveRunImages(builder).map((r) => r.image);
-  const bpProblems = checkBuildpacks(builder, buildpacks, known.get(normalizeImageRef(buildRef))!, runRefs.map((r) => known.get(normalizeImageRef(r))!));
-  if (bpProblems.length) throw new ConfigErrors(bpProblems);
+  checkAgainstImages(builder, buildpacks, known, buildRef, runRefs);
 
-  const flatten = options.flatten === 'none' ? [] : Array.isArray(options.flatten) ? options.flatten : flattenGroups(buildpacks);
-  const buildImageLayers = (await inspectImage(docker, buildRef))?.RootFS?.Layers?.length ?? 0;
-  const estimatedLayers = estimateLayers(builder, { buildImageLayers, buildpacks: builder.buildpacks.length, extensions: builder.extensions.length, flattenGroups: flatten });
-  if (estimatedLayers > MAX_LAYERS) {
-    const alone = builder.buildpacks.filter((bp) => !flatten.some((g) => g.split(',').includes(`${bp.id}@${bp.version}`))).length;
-    throw new Error(
-      `${options.config}: the builder would have ${estimatedLayers} layers, over Docker's limit of ${MAX_LAYERS} ` +
-        `(${buildImageLayers} from the build image, ${alone} buildpacks in layers of their own, ${flatten.length} flattened groups). ` +
-        `Flatten more buildpacks together: set the create-builder option "flatten" to "composites" or to groups "id@version,id@version".`,
-    );
-  }
+  const flatten = resolveFlatten(options.flatten, buildpacks);
+  const counts = {
+    buildImageLayers: (await engine.inspect(buildRef))?.RootFS?.Layers?.length ?? 0,
+    buildpacks: builder.buildpacks.length,
+    extensions: builder.extensions.length,
+    flattenGroups: flatten,
+  };
+  const tooMany = layerLimitProblem(builder, counts);
+  if (tooMany) throw new ExpectedError(tooMany);
+  const estimatedLayers = estimateLayers(builder, counts);
 
   log(`pack ${pack.version}: creating ${options.builder} (${flatten.length} flattened group${flatten.length === 1 ? '' : 's'}, ~${estimatedLayers} layers)`);
-  await builderCreate(
-    pack.path,
-    { reference: options.builder, config: join(workspaceRoot, options.config), flatten, pullPolicy: options.pullPolicy ?? 'if-not-present', publish: options.publish },
+  const config = join(io.workspaceRoot, options.config);
+  await pack.builderCreate(
+    { reference: options.builder, config, flatten, pullPolicy: options.pullPolicy ?? 'if-not-present', publish: options.publish },
     log,
-    dirname(join(workspaceRoot, options.config)),
+    dirname(config),
   );
 
-  const inspected = options.publish ? undefined : await inspectImage(docker, options.builder);
+  const inspected = options.publish ? undefined : await engine.inspect(options.builder);
   const receipt: BuilderReceipt = {
     receiptVersion: 1,
     config: options.config,
@@ -82,7 +64,7 @@ export async function createBuilder(options: CreateBuilderExecutorOptions, works
     packVersion: pack.version,
     buildImage: buildRef,
     runImages: runRefs,
-    buildpacks: builder.buildpacks.map((bp) => `${bp.id}@${bp.version}`),
+    buildpacks: builder.buildpacks.map(moduleName),
     flatten,
     layers: inspected?.RootFS?.Layers?.length ?? 0,
     estimatedLayers,
@@ -94,58 +76,41 @@ export async function createBuilder(options: CreateBuilderExecutorOptions, works
   return receipt;
 }
 
-export async function readBuilder(workspaceRoot: string, config: string): Promise<BuilderToml> {
-  const text = await fs.readFile(join(workspaceRoot, config), 'utf8').catch(() => undefined);
-  if (text === undefined) throw new ConfigError(config, '(file)', 'a builder.toml', 'no such file');
-  return parseBuilderToml(config, text);
-}
-
-/** The buildpack.toml of every buildpack the builder takes from a local folder. */
-async function readLocalBuildpacks(workspaceRoot: string, config: string, builder: BuilderToml): Promise<BuildpackDescriptor[]> {
-  const root = posix.dirname(config);
-  const dirs = localBuildpackDirs(root, builder);
-  return Promise.all(
-    dirs.map(async (dir) => {
-      const file = posix.join(dir, 'buildpack.toml');
-      const text = await fs.readFile(join(workspaceRoot, file), 'utf8').catch(() => undefined);
-      if (text === undefined) {
-        const index = builder.buildpacks.findIndex((bp) => bp.uri && posix.normalize(posix.join(root, bp.uri)) === dir);
-        throw new ConfigError(config, `buildpacks[${index}].uri`, 'a folder holding a buildpack.toml', `${JSON.stringify(dir)} without one`);
-      }
-      return parseBuildpackToml(file, text);
-    }),
-  );
-}
-
-function fromReceipt(receipt: ImageReceipt): KnownImage {
-  return fromLabels(receipt.labels, receipt.platform.split('/')[0], receipt.platform.split('/')[1], 'stack');
-}
-
-function fromInspect(inspected: Docker.ImageInspectInfo): KnownImage {
-  return fromLabels(inspected.Config?.Labels ?? {}, inspected.Os, inspected.Architecture, 'engine');
-}
-
-function fromLabels(labels: Record<string, string>, os: string | undefined, arch: string | undefined, source: KnownImage['source']): KnownImage {
-  let mixins: string[] | undefined;
-  try {
-    mixins = labels['io.buildpacks.stack.mixins'] ? JSON.parse(labels['io.buildpacks.stack.mixins']) : undefined;
-  } catch {
-    mixins = undefined;
-  }
-  const name = labels['io.buildpacks.base.distro.name'] ?? labels['io.buildpacks.stack.distro.name'];
-  const version = labels['io.buildpacks.base.distro.version'] ?? labels['io.buildpacks.stack.distro.version'];
-  return { stackId: labels['io.buildpacks.stack.id'], mixins, os, arch, distro: name && version ? { name, version } : undefined, source };
-}
-
-// "id@version,id@version": what pack's --flatten takes.
-const FLATTEN_GROUP = /^[A-Za-z0-9._/-]+@[A-Za-z0-9._+-]+(,[A-Za-z0-9._/-]+@[A-Za-z0-9._+-]+)*$/;
-
-function checkBuilderOptions(options: CreateBuilderExecutorOptions): void {
+function checkOptions(options: CreateBuilderExecutorOptions): void {
   const [repository, tag] = splitTag(options.builder);
-  checkNaming('nx-cnb:create-builder', 'options.builder ', repository, [tag]);
-  if (Array.isArray(options.flatten)) {
-    options.flatten.forEach((group, i) => {
-      if (!FLATTEN_GROUP.test(group)) throw new ConfigError('nx-cnb:create-builder', `options.flatten[${i}]`, 'a group "id@version,id@version"', JSON.stringify(group));
-    });
+  checkNaming('nx-cnb:create-builder', 'options.builder ', { repository, tags: [tag] });
+  const problem = flattenOptionProblem('nx-cnb:create-builder', 'options.flatten', options.flatten);
+  if (problem) throw problem;
+}
+
+/**
+ * What is known of each image the builder names: the stack images from their
+ * receipts (loading any the engine lacks from the saved image), the others
+ * from the engine.
+ */
+async function knownImages(engine: Engine, workspaceRoot: string, receiptDirs: string[], builder: BuilderToml, log: Log): Promise<Map<string, KnownImage>> {
+  const known = new Map<string, KnownImage>();
+  for (const outputPath of receiptDirs) {
+    const receipt = await readReceipt(join(workspaceRoot, outputPath));
+    if (!receipt) throw new ExpectedError(`${outputPath}: no receipt.json; build the stack image first (nx run-many -t build-image)`);
+    const outcome = await ensureImage(engine, receipt, join(workspaceRoot, outputPath));
+    if (outcome !== 'present') log(`${receipt.references[0]}: ${ENSURE_OUTCOME_WORDS[outcome]}`);
+    const [os, arch] = receipt.platform.split('/');
+    for (const reference of receipt.references) known.set(normalizeImageRef(reference), knownImage(receipt.labels, os, arch));
   }
+  const named = [effectiveBuildImage(builder)?.image, ...effectiveRunImages(builder).map((r) => r.image)].filter((i): i is string => !!i);
+  for (const reference of named) {
+    if (known.has(normalizeImageRef(reference))) continue;
+    const inspected = await engine.inspect(reference);
+    if (inspected) known.set(normalizeImageRef(reference), knownImage(inspected.Config?.Labels ?? {}, inspected.Os, inspected.Architecture));
+  }
+  return known;
+}
+
+function checkAgainstImages(builder: BuilderToml, buildpacks: BuildpackDescriptor[], known: Map<string, KnownImage>, buildRef: string, runRefs: string[]): void {
+  const imageProblems = checkImages(builder, known);
+  if (imageProblems.length) throw new ConfigErrors(imageProblems);
+  const lookup = (reference: string) => known.get(normalizeImageRef(reference))!;
+  const buildpackProblems = checkBuildpacks(builder, buildpacks, lookup(buildRef), runRefs.map(lookup));
+  if (buildpackProblems.length) throw new ConfigErrors(buildpackProblems);
 }

@@ -1,3 +1,5 @@
+import type { FlattenOption } from '../../builder/checks';
+
 export interface CreateBuilderExecutorOptions {
   /** builder.toml, relative to the workspace. */
   config: string;
@@ -12,7 +14,7 @@ export interface CreateBuilderExecutorOptions {
    * buildpacks it reaches into one layer, "none" turns it off, or a list of
    * groups as pack writes them ("id@version,id@version").
    */
-  flatten?: 'composites' | 'none' | string[];
+  flatten?: FlattenOption;
   /** pack's --pull-policy. Default if-not-present: images the workspace built are never pulled. */
   pullPolicy?: 'always' | 'never' | 'if-not-present';
   /** Push the builder to its registry (pack --publish). */

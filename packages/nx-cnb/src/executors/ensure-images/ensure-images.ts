@@ -1,20 +1,20 @@
-import { logger } from '@nx/devkit';
-import { executor } from '../executor';
 import { join } from 'node:path';
-import { connectEngine } from '../../engine/engine';
-import { ensureImage } from '../../engine/ensure-image';
+import { ENSURE_OUTCOME_WORDS, ensureImage } from '../../engine/ensure-image';
+import { ExpectedError, step } from '../../errors';
 import { readReceipt } from '../../receipt/receipt';
+import { executor, Io } from '../executor';
 import type { EnsureImagesExecutorOptions } from './schema';
 
 export default executor(ensureImages);
 
-export async function ensureImages(options: EnsureImagesExecutorOptions, workspaceRoot: string): Promise<void> {
-  const docker = await connectEngine();
+/** Makes sure the engine holds every image the receipts name, loading any that a cache hit left out. */
+export async function ensureImages(options: EnsureImagesExecutorOptions, io: Io): Promise<void> {
+  const engine = await io.engine();
   for (const outputPath of options.outputPaths) {
-    const dir = join(workspaceRoot, outputPath);
+    const dir = join(io.workspaceRoot, outputPath);
     const receipt = await readReceipt(dir);
-    if (!receipt) throw new Error(`${outputPath}: no receipt.json; its build-image task has not run`);
-    const outcome = await ensureImage(docker, receipt, dir);
-    logger.info(`${receipt.references[0]}: ${outcome === 'present' ? 'in the engine' : outcome === 'loaded' ? 'loaded from the saved image' : 'tag restored'}`);
+    if (!receipt) throw new ExpectedError(`${outputPath}: no receipt.json; its build-image task has not run`);
+    const outcome = await step(`making sure the engine holds ${receipt.references[0]}`, () => ensureImage(engine, receipt, dir));
+    io.logger.info(`${receipt.references[0]}: ${ENSURE_OUTCOME_WORDS[outcome]}`);
   }
 }

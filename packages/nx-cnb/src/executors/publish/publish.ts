@@ -1,19 +1,14 @@
-import { logger } from '@nx/devkit';
-import { checkNaming } from '../../plugin/options';
-import { readBuilder } from '../create-builder/create-builder';
-import { executor } from '../executor';
-import type Docker from 'dockerode';
 import { join } from 'node:path';
 import { effectiveRunImages } from '../../builder/builder-toml';
-import { normalizeImageRef } from '../../builder/checks';
-import { inspectImage } from '../../engine/archive';
-import { splitTag } from '../../engine/build';
-import { registryHost, RegistryAuth } from '../../engine/credentials';
-import { connectEngine } from '../../engine/engine';
+import type { RegistryAuth } from '../../engine/credentials';
+import type { Engine } from '../../engine/engine';
 import { ensureImage } from '../../engine/ensure-image';
-import { pushImage } from '../../engine/push';
 import { registryAuth } from '../../engine/registry-auth';
+import { ConfigError, ExpectedError, step } from '../../errors';
 import { BuilderReceipt, ImageReceipt, prepareOutputs, RECEIPT_FILE, readReceipt, writeFileAtomic } from '../../receipt/receipt';
+import { checkNaming, DOCKER_HUB, normalizeImageRef, registryHost, withTag } from '../../reference/image-reference';
+import { readBuilderFromDisk } from '../../workspace/workspace-files';
+import { executor, Io } from '../executor';
 import type { PublishExecutorOptions } from './schema';
 
 /** One reference to push, and the image it must point at. */
@@ -24,67 +19,80 @@ interface Push {
 
 export default executor(publish);
 
-export async function publish(options: PublishExecutorOptions, workspaceRoot: string): Promise<{ reference: string; digest: string }[]> {
-  checkNaming('nx-cnb:publish', 'options.', undefined, options.tags);
-  const outputDir = join(workspaceRoot, options.outputPath);
+/**
+ * Pushes what the receipts name (stack images or a builder) under their
+ * references and any extra tags, plus a builder's run-image mirrors, and
+ * records each digest. Credentials come from the Docker config and are never shown.
+ */
+export async function publish(options: PublishExecutorOptions, io: Io): Promise<{ reference: string; digest: string }[]> {
+  checkNaming('nx-cnb:publish', 'options.', { tags: options.tags });
+  const outputDir = join(io.workspaceRoot, options.outputPath);
   await prepareOutputs(outputDir);
 
-  const docker = await connectEngine();
-  const pushes: Push[] = [];
-  for (const dir of options.receipts) {
-    const receipt = await readReceipt<ImageReceipt | BuilderReceipt>(join(workspaceRoot, dir));
-    if (!receipt) throw new Error(`${dir}: no receipt.json; build it before publishing`);
-    if ('references' in receipt) {
-      await ensureImage(docker, receipt, join(workspaceRoot, dir));
-      pushes.push(...withTags(receipt.references, options.tags).map((reference) => ({ reference, imageId: receipt.imageId })));
-    } else {
-      pushes.push(...withTags([receipt.builder], options.tags).map((reference) => ({ reference, imageId: receipt.imageId })));
-    }
-  }
-  if (options.builderConfig) pushes.push(...(await mirrorPushes(docker, workspaceRoot, options.builderConfig)));
-
-  for (const { reference } of pushes) {
-    if (registryHost(reference) === 'docker.io' && !reference.startsWith('docker.io/')) {
-      throw new Error(
-        `publish: ${reference} names no registry, so it would go to Docker Hub. Set the nx-cnb plugin option "repository" (e.g. "127.0.0.1:5000/acme") so images are named for your registry.`,
-      );
-    }
-  }
+  const engine = await io.engine();
+  const pushes = await step('reading what to publish', () => plannedPushes(engine, io.workspaceRoot, options));
+  refuseDockerHub(pushes);
   if (options.dryRun) {
-    for (const push of pushes) logger.info(`would push ${push.reference} (${push.imageId.slice(7, 19)})`);
+    for (const push of pushes) io.logger.info(`would push ${push.reference} (${push.imageId.slice(7, 19)})`);
     return [];
   }
 
   const auths = new Map<string, RegistryAuth | undefined>();
   const published: { reference: string; digest: string }[] = [];
   for (const push of pushes) {
-    const [repo, tag] = splitTag(push.reference);
-    await docker.getImage(push.imageId).tag({ repo, tag });
+    await engine.tag(push.imageId, push.reference);
     const host = registryHost(push.reference);
     if (!auths.has(host)) auths.set(host, await registryAuth(host));
-    const digest = await pushImage(docker, push.reference, auths.get(host), (line) => logger.info(`${push.reference} | ${line}`));
-    logger.info(`pushed ${push.reference}@${digest}`);
+    const digest = await engine.push(push.reference, auths.get(host), (line) => io.logger.info(`${push.reference} | ${line}`));
+    io.logger.info(`pushed ${push.reference}@${digest}`);
     published.push({ reference: push.reference, digest });
   }
   await writeFileAtomic(join(outputDir, RECEIPT_FILE), JSON.stringify({ receiptVersion: 1, published }, null, 2) + '\n');
   return published;
 }
 
+async function plannedPushes(engine: Engine, workspaceRoot: string, options: PublishExecutorOptions): Promise<Push[]> {
+  const pushes: Push[] = [];
+  for (const dir of options.receipts) {
+    const receipt = await readReceipt<ImageReceipt | BuilderReceipt>(join(workspaceRoot, dir));
+    if (!receipt) throw new ExpectedError(`${dir}: no receipt.json; build it before publishing`);
+    if ('references' in receipt) {
+      await ensureImage(engine, receipt, join(workspaceRoot, dir));
+      pushes.push(...withTags(receipt.references, options.tags).map((reference) => ({ reference, imageId: receipt.imageId })));
+    } else {
+      pushes.push(...withTags([receipt.builder], options.tags).map((reference) => ({ reference, imageId: receipt.imageId })));
+    }
+  }
+  if (options.builderConfig) pushes.push(...(await mirrorPushes(engine, workspaceRoot, options.builderConfig)));
+  return pushes;
+}
+
+/** A name without a registry would go to Docker Hub: almost never what a stack maintainer means. */
+function refuseDockerHub(pushes: Push[]): void {
+  for (const { reference } of pushes) {
+    if (registryHost(reference) === DOCKER_HUB && !reference.startsWith(`${DOCKER_HUB}/`)) {
+      throw new ExpectedError(
+        `publish: ${reference} names no registry, so it would go to Docker Hub. Set the nx-cnb plugin option "repository" (e.g. "127.0.0.1:5000/acme") so images are named for your registry.`,
+      );
+    }
+  }
+}
+
 /** Each reference under its own tag and under every extra tag. */
 function withTags(references: string[], tags: string[] = []): string[] {
   const out = new Set(references);
-  for (const reference of references) for (const tag of tags) out.add(`${splitTag(reference)[0]}:${tag}`);
+  for (const reference of references) for (const tag of tags) out.add(withTag(reference, tag));
   return [...out];
 }
 
 /** Run-image mirrors a builder names: the run image, tagged and pushed under each mirror. */
-async function mirrorPushes(docker: Docker, workspaceRoot: string, config: string): Promise<Push[]> {
-  const builder = await readBuilder(workspaceRoot, config);
+async function mirrorPushes(engine: Engine, workspaceRoot: string, config: string): Promise<Push[]> {
+  const builder = readBuilderFromDisk(workspaceRoot, config);
   const pushes: Push[] = [];
   for (const run of effectiveRunImages(builder)) {
     if (!run.mirrors.length) continue;
-    const image = await inspectImage(docker, run.image);
-    if (!image) throw new Error(`${config}: ${run.field}: expected the run image in the engine to push its mirrors, found ${normalizeImageRef(run.image)} missing`);
+    const image = await engine.inspect(run.image);
+    if (!image) throw new ConfigError(config, run.field, 'the run image in the engine to push its mirrors', `${normalizeImageRef(run.image)} missing`);
     pushes.push(...run.mirrors.map((mirror) => ({ reference: normalizeImageRef(mirror), imageId: image.Id })));
   }
   return pushes;

@@ -1,22 +1,25 @@
 import { logger, readNxJson, Tree } from '@nx/devkit';
+import { ConfigError, optionError } from '../../errors';
 import { posix } from 'node:path';
 import { BuilderToml, ModuleRef } from '../../builder/builder-toml';
 import { BuildpackDescriptor, parseBuildpackToml } from '../../builder/buildpack-toml';
 import { renderBuilderToml } from '../../builder/render-builder-toml';
 import type { NxCnbPluginOptions } from '../../plugin/options';
-import { imageReferences, readStack, Stack } from '../../stack/stack';
+import { imageReferences, isNameComponent, splitTag } from '../../reference/image-reference';
+import { readStack, Stack } from '../../stack/stack';
 import { DISTROS } from '../stack/distros';
+import versions from '../../versions.json';
 import type { BuilderGeneratorSchema } from './schema';
 
 // The lifecycle tools/lifecycle.sh builds; a builder points at it when it exists, since pack cannot download one offline.
-export const LIFECYCLE_VERSION = '0.21.14';
+export const LIFECYCLE_VERSION = versions.lifecycle;
 const LIFECYCLE_TARBALL = `.cache/tools/lifecycle-${LIFECYCLE_VERSION}/lifecycle-v${LIFECYCLE_VERSION}+linux.amd64.tgz`;
 
 export async function builderGenerator(tree: Tree, schema: BuilderGeneratorSchema) {
-  const fail = (option: string, expected: string, found: unknown) => {
-    throw new Error(`nx g nx-cnb:builder: --${option}: expected ${expected}, found ${JSON.stringify(found)}`);
+  const fail = (option: string, expected: string, found: unknown): never => {
+    throw optionError('nx g nx-cnb:builder', option, expected, found);
   };
-  if (!/^[a-z0-9]+([._-][a-z0-9]+)*$/.test(schema.name ?? '')) fail('name', 'lowercase letters, digits, ".", "_" or "-"', schema.name);
+  if (!isNameComponent(schema.name)) fail('name', 'lowercase letters, digits, ".", "_" or "-"', schema.name);
   const directory = posix.normalize(schema.directory ?? posix.join('builders', schema.name)).replace(/\/+$/, '');
   if (directory.startsWith('..') || directory.startsWith('/')) fail('directory', 'a folder inside the workspace', schema.directory);
   for (const file of ['builder.toml', 'builder-buildpackless.toml']) {
@@ -47,8 +50,8 @@ export async function builderGenerator(tree: Tree, schema: BuilderGeneratorSchem
     build: { image: reference(stack, 'build', plugin), env: [] },
     run: {
       images: runImages(stack).map((image) => {
-        const ref = imageReferences(image, plugin.repository, plugin.tags)[0];
-        return { image: ref, mirrors: mirrors.map((m) => `${m.replace(/\/+$/, '')}/${image.name}:${ref.split(':').pop()}`) };
+        const ref = imageReferences(image.name, plugin.repository, plugin.tags)[0];
+        return { image: ref, mirrors: mirrors.flatMap((m) => imageReferences(image.name, m, [splitTag(ref)[1]])) };
       }),
     },
     targets: targets(stack),
@@ -71,8 +74,8 @@ function runImages(stack: Stack) {
 
 function reference(stack: Stack, kind: 'build', plugin: NxCnbPluginOptions): string {
   const image = stack.images.find((i) => i.kind === kind);
-  if (!image) throw new Error(`nx g nx-cnb:builder: --stack: expected a stack with a build image, found one with only run images`);
-  return imageReferences(image, plugin.repository, plugin.tags)[0];
+  if (!image) throw new ConfigError('nx g nx-cnb:builder', '--stack', 'a stack with a build image', 'one with only run images');
+  return imageReferences(image.name, plugin.repository, plugin.tags)[0];
 }
 
 /** Composites first and required; plain buildpacks that no composite includes run after, optional. */

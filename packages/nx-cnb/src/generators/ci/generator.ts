@@ -1,4 +1,6 @@
 import { logger, readNxJson, Tree } from '@nx/devkit';
+import { optionError } from '../../errors';
+import { registryHost } from '../../reference/image-reference';
 import { posix } from 'node:path';
 import type { NxCnbPluginOptions } from '../../plugin/options';
 import type { CiGeneratorSchema } from './schema';
@@ -24,7 +26,7 @@ const RUNNER_LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export async function ciGenerator(tree: Tree, schema: CiGeneratorSchema) {
   const fail = (option: string, expected: string, found: unknown): never => {
-    throw new Error(`nx g nx-cnb:ci: --${option}: expected ${expected}, found ${JSON.stringify(found)}`);
+    throw optionError('nx g nx-cnb:ci', option, expected, found);
   };
   const rawPath = schema.path ?? CI_DEFAULTS.path;
   const path = posix.normalize(rawPath);
@@ -90,8 +92,7 @@ function repositoryProblem(tree: Tree, registry: string): string | undefined {
   if (!repository) {
     return `nx.json gives nx-cnb no "repository" option, so image names carry no registry and \`nx affected -t publish\` would push to Docker Hub rather than ${registry}. Set it, e.g. { "plugin": "nx-cnb", "options": { "repository": "${registry}/<owner>" } }.`;
   }
-  const first = repository.split('/')[0];
-  const host = repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+  const host = registryHost(repository);
   return host === registry ? undefined : `nx.json's nx-cnb "repository" is ${repository}, on ${host}, but the workflow logs in to ${registry}; publish would push without those credentials.`;
 }
 

@@ -12,14 +12,14 @@ export interface WorkflowOptions {
 }
 
 /** A YAML single-quoted scalar, so that values like 20 or 1.0 stay strings. */
-const q = (value: string) => `'${value.replace(/'/g, "''")}'`;
+const yamlString = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 /**
  * The GitHub Actions workflow text. Written by hand rather than through a YAML library so that it
  * keeps its comments and reads like a workflow someone wrote; generator.spec.ts parses it back.
  */
 export function renderWorkflow(o: WorkflowOptions): string {
-  const onMain = `github.event_name == 'push' && github.ref == ${q(`refs/heads/${o.mainBranch}`)}`;
+  const onMain = `github.event_name == 'push' && github.ref == ${yamlString(`refs/heads/${o.mainBranch}`)}`;
   const username = o.usernameSecret ? `\${{ secrets.${o.usernameSecret} }}` : '${{ github.actor }}';
   // ghcr.io takes the workflow's own token when it may write packages; other registries need none of it.
   const packages = o.registry === 'ghcr.io' && o.passwordSecret === 'GITHUB_TOKEN' ? '      packages: write\n' : '';
@@ -36,7 +36,7 @@ on:
   pull_request:
   push:
     branches:
-      - ${q(o.mainBranch)}
+      - ${yamlString(o.mainBranch)}
 
 # One run per branch or pull request; a newer commit cancels a pull request's run, never a publish.
 concurrency:
@@ -49,7 +49,7 @@ ${cloud}
 jobs:
   build:
     name: Build, test and publish stacks and builders
-    runs-on: ${q(o.runsOn)}
+    runs-on: ${yamlString(o.runsOn)}
     permissions:
       contents: read
       # nrwl/nx-set-shas reads this workflow's past runs through the GitHub API.
@@ -66,7 +66,7 @@ ${packages}    defaults:
       - name: Set up Node.js
         uses: actions/setup-node@v4
         with:
-          node-version: ${q(o.nodeVersion)}
+          node-version: ${yamlString(o.nodeVersion)}
           cache: npm
 
       # Base and head for nx affected come from nrwl/nx-set-shas rather than a shell step: on ${o.mainBranch}
@@ -77,7 +77,7 @@ ${packages}    defaults:
       - name: Set base and head for nx affected
         uses: nrwl/nx-set-shas@v4
         with:
-          main-branch-name: \${{ github.base_ref || ${q(o.mainBranch)} }}
+          main-branch-name: \${{ github.base_ref || ${yamlString(o.mainBranch)} }}
 
       - name: Set up Go (pack and the lifecycle are built from the Go module proxy)
         uses: actions/setup-go@v5
@@ -126,7 +126,7 @@ ${packages}    defaults:
         if: ${onMain}
         uses: docker/login-action@v3
         with:
-          registry: ${q(o.registry)}
+          registry: ${yamlString(o.registry)}
           username: ${username}
           password: \${{ secrets.${o.passwordSecret} }}
 

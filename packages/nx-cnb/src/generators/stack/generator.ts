@@ -1,6 +1,8 @@
 import { logger, readNxJson, Tree } from '@nx/devkit';
+import { optionError } from '../../errors';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { isNameComponent } from '../../reference/image-reference';
 import { platformProblem } from '../../stack/platform';
 import { ImageToRender, renderImagesJson, renderStackToml } from '../../stack/render';
 import { readStack } from '../../stack/stack';
@@ -98,10 +100,10 @@ function template(name: string): string {
 }
 
 function normalizeOptions(schema: StackGeneratorSchema): NormalizedOptions {
-  const fail = (option: string, expected: string, found: unknown) => {
-    throw new Error(`nx g nx-cnb:stack: --${option}: expected ${expected}, found ${JSON.stringify(found)}`);
+  const fail = (option: string, expected: string, found: unknown): never => {
+    throw optionError('nx g nx-cnb:stack', option, expected, found);
   };
-  if (!/^[a-z0-9]+([._-][a-z0-9]+)*$/.test(schema.name ?? '')) fail('name', 'lowercase letters, digits, ".", "_" or "-" (it names images)', schema.name);
+  if (!isNameComponent(schema.name)) fail('name', 'lowercase letters, digits, ".", "_" or "-" (it names images)', schema.name);
 
   const distroName = schema.distro ?? 'debian-bookworm';
   const distro = DISTROS[distroName];

@@ -1,0 +1,53 @@
+/**
+ * Reading a workspace's stack and builder files from disk into the models.
+ * Inference and executors read through here, so both see the same files the
+ * same way.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { BuilderToml, localBuildpackDirs, parseBuilderToml } from '../builder/builder-toml';
+import { BuildpackDescriptor, parseBuildpackToml } from '../builder/buildpack-toml';
+import { ConfigError } from '../errors';
+import { readStack, Stack } from '../stack/stack';
+
+/** A file's text, or undefined when there is no file at that path. */
+export function readTextFile(path: string): string | undefined {
+  try {
+    return statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the stack at a workspace-relative root. */
+export function readStackFromDisk(workspaceRoot: string, root: string): Stack {
+  return readStack(root, { read: (path) => readTextFile(join(workspaceRoot, root, path)) });
+}
+
+/** Reads a workspace-relative builder.toml. */
+export function readBuilderFromDisk(workspaceRoot: string, config: string): BuilderToml {
+  const text = readTextFile(join(workspaceRoot, config));
+  if (text === undefined) throw new ConfigError(config, '(file)', 'a builder.toml', 'no such file');
+  return parseBuilderToml(config, text);
+}
+
+/** Reads a workspace-relative buildpack.toml. */
+export function readBuildpackFromDisk(workspaceRoot: string, file: string): BuildpackDescriptor {
+  const text = readTextFile(join(workspaceRoot, file));
+  if (text === undefined) throw new ConfigError(file, '(file)', 'a buildpack.toml', 'no such file');
+  return parseBuildpackToml(file, text);
+}
+
+/** The buildpack.toml of every buildpack a builder takes from a local folder. */
+export function readLocalBuildpacks(workspaceRoot: string, config: string, builder: BuilderToml): BuildpackDescriptor[] {
+  const root = posix.dirname(config);
+  return localBuildpackDirs(root, builder).map((dir) => {
+    const file = posix.join(dir, 'buildpack.toml');
+    const text = readTextFile(join(workspaceRoot, file));
+    if (text === undefined) {
+      const index = builder.buildpacks.findIndex((bp) => bp.uri && posix.normalize(posix.join(root, bp.uri)) === dir);
+      throw new ConfigError(config, `buildpacks[${index}].uri`, 'a folder holding a buildpack.toml', `${JSON.stringify(dir)} without one`);
+    }
+    return parseBuildpackToml(file, text);
+  });
+}

@@ -1,0 +1,183 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { extract } from 'tar-stream';
+import { Readable } from 'node:stream';
+import { applyDecoration, FakeEngine, FakeImage, SeenBuild } from '../../testing/fake-engine';
+import { fakeIo } from '../../testing/fake-io';
+import { buildStackImage } from './build-image';
+
+const STACK_TOML = `
+id = "io.buildpacks.stacks.bookworm"
+maintainer = "acme"
+platforms = ["linux/amd64", "linux/arm64"]
+[build]
+  dockerfile = "./build.Dockerfile"
+  uid = 1001
+  gid = 1000
+  [build.args]
+    base_image = "debian:bookworm"
+  [build.platforms."linux/arm64".args]
+    base_image = "debian:bookworm-arm64"
+[run]
+  dockerfile = "./run.Dockerfile"
+  uid = 1002
+  gid = 1000
+`;
+
+const OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n';
+const STATUS = 'Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\nArchitecture: amd64\n\nPackage: gone\nStatus: deinstall ok config-files\nVersion: 1\n';
+
+/** What a stack Dockerfile might make: a Debian userland with dpkg's records. */
+function debianImage(overrides: Partial<FakeImage> = {}): FakeImage {
+  return {
+    os: 'linux',
+    architecture: 'amd64',
+    env: ['PATH=/usr/bin:/bin'],
+    labels: {},
+    files: { '/etc/os-release': OS_RELEASE, '/etc/passwd': 'root:x:0:0:root:/root:/bin/bash\n', '/etc/group': 'root:x:0:\n', '/var/lib/dpkg/status': STATUS },
+    layers: 2,
+    size: 1e8,
+    ...overrides,
+  };
+}
+
+/** The Dockerfile builds make `stackImage`; nx-cnb's decorating builds are applied as the engine would. */
+function engineMaking(stackImage: (build: SeenBuild) => FakeImage, decorate: typeof applyDecoration = applyDecoration): FakeEngine {
+  return new FakeEngine((build, engine) => (build.request.dockerfile === 'Dockerfile' ? decorate(engine, build) : stackImage(build)));
+}
+
+async function tarNames(content: Buffer): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  const tar = extract();
+  tar.on('entry', (header, stream, next) => {
+    let text = '';
+    stream.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    stream.on('end', () => {
+      files[header.name] = `${header.type} ${header.uid}:${header.gid} ${text}`;
+      next();
+    });
+  });
+  const done = new Promise((resolve) => tar.on('finish', resolve));
+  Readable.from(content).pipe(tar);
+  await done;
+  return files;
+}
+
+describe('buildStackImage', () => {
+  let root: string;
+  const write = (path: string, content: string) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  };
+  const options = (extra = {}) => ({ stack: 'stacks/acme', image: 'build', outputPath: 'dist/stacks/acme/build', repository: '127.0.0.1:5000/acme', ...extra });
+  const outputs = () => join(root, 'dist/stacks/acme/build');
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'nx-cnb-build-image-'));
+    write('stacks/acme/stack.toml', STACK_TOML);
+    write('stacks/acme/build.Dockerfile', 'ARG base_image\nFROM ${base_image}\n');
+    write('stacks/acme/run.Dockerfile', 'FROM x\n');
+    write('stacks/acme/.dockerignore', 'secret.txt\n');
+    write('stacks/acme/secret.txt', 'never sent');
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('builds the Dockerfile, decorates the image as jam does, saves it and writes a receipt', async () => {
+    const engine = engineMaking(() => debianImage());
+    const io = fakeIo(root, engine);
+    const receipt = await buildStackImage(options(), io);
+
+    const [dockerfileBuild, decorateBuild] = engine.builds;
+    expect(dockerfileBuild.request).toMatchObject({ dockerfile: 'build.Dockerfile', buildArgs: { base_image: 'debian:bookworm' }, platform: 'linux/amd64' });
+    expect(Object.keys(dockerfileBuild.context).sort()).toEqual(['.dockerignore', 'build.Dockerfile', 'run.Dockerfile', 'stack.toml']);
+    expect(decorateBuild.request.tags).toEqual(['127.0.0.1:5000/acme/acme-build:latest']);
+    const layer = await tarNames(decorateBuild.context['cnb-user.tar']);
+    expect(layer['etc/passwd']).toBe('file 0:0 root:x:0:0:root:/root:/bin/bash\ncnb:x:1001:1000::/home/cnb:/sbin/nologin\n');
+    expect(layer['home/cnb']).toBe('directory 1001:1000 ');
+
+    const image = engine.image('127.0.0.1:5000/acme/acme-build:latest')!;
+    expect(image.user).toBe('1001:1000');
+    expect(image.env).toEqual(expect.arrayContaining(['CNB_USER_ID=1001', 'CNB_GROUP_ID=1000', 'CNB_STACK_ID=io.buildpacks.stacks.bookworm']));
+    expect(image.labels).toMatchObject({
+      'io.buildpacks.stack.id': 'io.buildpacks.stacks.bookworm',
+      'io.buildpacks.base.maintainer': 'acme',
+      'io.buildpacks.base.released': '2026-01-02T03:04:05Z',
+      'io.buildpacks.base.distro.name': 'debian',
+      'io.buildpacks.base.distro.version': '12',
+    });
+
+    expect(receipt).toMatchObject({
+      stack: 'stacks/acme',
+      image: 'build',
+      kind: 'build',
+      references: ['127.0.0.1:5000/acme/acme-build:latest'],
+      imageId: engine.resolve('127.0.0.1:5000/acme/acme-build:latest'),
+      platform: 'linux/amd64',
+      layers: 3,
+      packages: [{ name: 'libc6', version: '2.36-9', architecture: 'amd64' }],
+      archive: 'image.tar',
+    });
+    expect(JSON.parse(readFileSync(join(outputs(), 'receipt.json'), 'utf8'))).toEqual(receipt);
+    expect(existsSync(join(outputs(), 'image.tar'))).toBe(true);
+  });
+
+  it('takes the per-platform args of the platform it builds', async () => {
+    const engine = engineMaking(() => debianImage({ architecture: 'arm64' }));
+    await buildStackImage(options({ platform: 'linux/arm64' }), fakeIo(root, engine));
+    expect(engine.builds[0].request).toMatchObject({ buildArgs: { base_image: 'debian:bookworm-arm64' }, platform: 'linux/arm64' });
+  });
+
+  it('refuses a platform the stack does not declare, before building', async () => {
+    const engine = new FakeEngine(undefined, 'linux/s390x');
+    await expect(buildStackImage(options(), fakeIo(root, engine))).rejects.toThrow(
+      'stacks/acme/stack.toml: platforms: expected linux/s390x (the engine\'s platform), found ["linux/amd64","linux/arm64"]',
+    );
+    expect(engine.builds).toEqual([]);
+  });
+
+  it('untags an image that breaks the spec and leaves no receipt, not even an earlier one', async () => {
+    write('dist/stacks/acme/build/receipt.json', '{"imageId": "sha256:old"}');
+    const engine = engineMaking(
+      () => debianImage(),
+      async (e, build) => ({ ...(await applyDecoration(e, build)), user: '0:0' }),
+    );
+    await expect(buildStackImage(options(), fakeIo(root, engine))).rejects.toThrow(/breaks the CNB platform spec:\n {2}- User must be a non-root user, found "0:0"/);
+    expect(engine.resolve('127.0.0.1:5000/acme/acme-build:latest')).toBeUndefined();
+    expect(existsSync(join(outputs(), 'receipt.json'))).toBe(false);
+    expect(existsSync(join(outputs(), 'image.tar'))).toBe(false);
+  });
+
+  it('needs /etc/os-release to name the distro', async () => {
+    const engine = engineMaking(() => debianImage({ files: {} }));
+    await expect(buildStackImage(options(), fakeIo(root, engine))).rejects.toThrow('the image has no /etc/os-release, so its distro cannot be named');
+    expect(existsSync(join(outputs(), 'receipt.json'))).toBe(false);
+  });
+
+  it('reports a failed build with the image it was building', async () => {
+    const engine = engineMaking(() => {
+      throw new Error("The command '/bin/sh -c exit 3' returned a non-zero code: 3");
+    });
+    await expect(buildStackImage(options(), fakeIo(root, engine))).rejects.toThrow(
+      "Building stacks/acme build (127.0.0.1:5000/acme/acme-build:latest, linux/amd64) failed: The command '/bin/sh -c exit 3' returned a non-zero code: 3",
+    );
+  });
+
+  it('keeps the image out of the outputs when archive is false', async () => {
+    const receipt = await buildStackImage(options({ archive: false }), fakeIo(root, engineMaking(() => debianImage())));
+    expect(receipt.archive).toBeNull();
+    expect(existsSync(join(outputs(), 'image.tar'))).toBe(false);
+  });
+
+  it('names the image keys the stack has when asked for another', async () => {
+    await expect(buildStackImage(options({ image: 'run-tiny' }), fakeIo(root, new FakeEngine()))).rejects.toThrow(
+      'nx-cnb:build-image: options.image: expected an image of stacks/acme (build, run), found "run-tiny"',
+    );
+  });
+
+  it('refuses a tag that is no Docker tag before touching anything', async () => {
+    await expect(buildStackImage(options({ tags: ['$(reboot)'] }), fakeIo(root, new FakeEngine()))).rejects.toThrow(
+      'nx-cnb:build-image: options.tags[0]: expected a Docker tag',
+    );
+  });
+});

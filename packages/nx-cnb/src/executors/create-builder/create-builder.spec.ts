@@ -1,0 +1,162 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { FakeEngine } from '../../testing/fake-engine';
+import { fakeIo } from '../../testing/fake-io';
+import { FakePack } from '../../testing/fake-pack';
+import { builtStackImage } from '../../testing/receipts';
+import { createBuilder } from './create-builder';
+
+const LABELS = {
+  'io.buildpacks.stack.id': 'io.buildpacks.stacks.bookworm',
+  'io.buildpacks.stack.mixins': '[]',
+  'io.buildpacks.base.distro.name': 'debian',
+  'io.buildpacks.base.distro.version': '12',
+};
+
+const BUILDER_TOML = `
+[build]
+  image = "acme-build:latest"
+[[run.images]]
+  image = "acme-run:latest"
+[lifecycle]
+  version = "0.21.14"
+[[buildpacks]]
+  uri = "./buildpacks/app"
+[[buildpacks]]
+  uri = "./buildpacks/gcc"
+[[buildpacks]]
+  uri = "./buildpacks/hello"
+[[order]]
+  [[order.group]]
+    id = "acme/app"
+`;
+
+const buildpackToml = (id: string, extra = '[[stacks]]\n  id = "io.buildpacks.stacks.bookworm"\n') =>
+  `api = "0.10"\n[buildpack]\n  id = "${id}"\n  version = "1.0.0"\n${extra}`;
+
+describe('createBuilder', () => {
+  let root: string;
+  let engine: FakeEngine;
+  const write = (path: string, content: string) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  };
+  const options = (extra = {}) => ({
+    config: 'builders/acme/builder.toml',
+    builder: 'acme-builder:latest',
+    outputPath: 'dist/builders/acme/builder',
+    images: ['dist/stacks/acme/build', 'dist/stacks/acme/run'],
+    ...extra,
+  });
+  const receiptFile = () => join(root, 'dist/builders/acme/builder/receipt.json');
+
+  beforeEach(async () => {
+    root = mkdtempSync(join(tmpdir(), 'nx-cnb-create-builder-'));
+    engine = new FakeEngine();
+    write('builders/acme/builder.toml', BUILDER_TOML);
+    write(
+      'builders/acme/buildpacks/app/buildpack.toml',
+      buildpackToml('acme/app', '[[order]]\n  [[order.group]]\n    id = "acme/gcc"\n    version = "1.0.0"\n  [[order.group]]\n    id = "acme/hello"\n    version = "1.0.0"\n'),
+    );
+    write('builders/acme/buildpacks/gcc/buildpack.toml', buildpackToml('acme/gcc'));
+    write('builders/acme/buildpacks/hello/buildpack.toml', buildpackToml('acme/hello'));
+    await builtStackImage(engine, root, 'dist/stacks/acme/build', ['acme-build:latest'], { labels: LABELS, layers: 5, user: '1001:1000' }, 'build');
+    await builtStackImage(engine, root, 'dist/stacks/acme/run', ['acme-run:latest'], { labels: { ...LABELS, 'io.buildpacks.rebasable': 'true' } });
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('runs pack with the composites flattened and writes a receipt', async () => {
+    const pack = new FakePack(engine);
+    const receipt = await createBuilder(options(), fakeIo(root, engine, pack));
+    expect(pack.calls).toEqual([
+      {
+        request: {
+          reference: 'acme-builder:latest',
+          config: join(root, 'builders/acme/builder.toml'),
+          flatten: ['acme/app@1.0.0,acme/gcc@1.0.0,acme/hello@1.0.0'],
+          pullPolicy: 'if-not-present',
+          publish: undefined,
+        },
+        cwd: join(root, 'builders/acme'),
+      },
+    ]);
+    expect(receipt).toMatchObject({
+      builder: 'acme-builder:latest',
+      imageId: engine.resolve('acme-builder:latest'),
+      packVersion: '0.40.6',
+      buildImage: 'acme-build:latest',
+      runImages: ['acme-run:latest'],
+      buildpacks: ['./buildpacks/app', './buildpacks/gcc', './buildpacks/hello'],
+      layers: 11,
+      // 5 build image layers + 6 of pack's own + 1 flattened group.
+      estimatedLayers: 12,
+    });
+    expect(JSON.parse(readFileSync(receiptFile(), 'utf8'))).toEqual(receipt);
+  });
+
+  it('loads stack images that a cache hit left out of the engine', async () => {
+    engine.remove(engine.resolve('acme-run:latest')!);
+    const io = fakeIo(root, engine, new FakePack(engine));
+    await createBuilder(options(), io);
+    expect(io.lines).toContain('builder | acme-run:latest: loaded from the saved image');
+    expect(engine.resolve('acme-run:latest')).toBeDefined();
+  });
+
+  it('names an image that no stack makes and the engine lacks, before pack runs', async () => {
+    write('builders/acme/builder.toml', BUILDER_TOML.replace('acme-run:latest', 'elsewhere/run:1'));
+    const pack = new FakePack(engine);
+    await expect(createBuilder(options({ images: ['dist/stacks/acme/build'] }), fakeIo(root, engine, pack))).rejects.toThrow(
+      'builders/acme/builder.toml: run.images[0].image: expected a run image that a stack in the workspace makes or that the engine has, found "elsewhere/run:1", which no stack in the workspace makes and the engine lacks',
+    );
+    expect(pack.calls).toEqual([]);
+    expect(existsSync(receiptFile())).toBe(false);
+  });
+
+  it('refuses a buildpack for another stack before pack runs', async () => {
+    write('builders/acme/buildpacks/hello/buildpack.toml', buildpackToml('acme/hello', '[[stacks]]\n  id = "io.buildpacks.stacks.jammy"\n'));
+    const pack = new FakePack(engine);
+    await expect(createBuilder(options(), fakeIo(root, engine, pack))).rejects.toThrow(
+      'builders/acme/builder.toml: buildpacks: expected a buildpack that supports the stack "io.buildpacks.stacks.bookworm" of build image "acme-build:latest", found "acme/hello@1.0.0" with [[stacks]] "io.buildpacks.stacks.jammy"',
+    );
+    expect(pack.calls).toEqual([]);
+  });
+
+  it('stops a builder over the layer limit with the count and what to flatten', async () => {
+    engine.image('acme-build:latest')!.layers = 120;
+    await expect(createBuilder(options({ flatten: 'none' }), fakeIo(root, engine, new FakePack(engine)))).rejects.toThrow(
+      "builders/acme/builder.toml: the builder would have 129 layers, over Docker's limit of 127 (120 from the build image, 3 buildpacks in layers of their own, 0 flattened groups).",
+    );
+  });
+
+  it('passes pack the groups it is given, and no flattening for "none"', async () => {
+    const pack = new FakePack(engine);
+    await createBuilder(options({ flatten: ['acme/gcc@1.0.0,acme/hello@1.0.0'] }), fakeIo(root, engine, pack));
+    await createBuilder(options({ flatten: 'none', pullPolicy: 'never' }), fakeIo(root, engine, pack));
+    expect(pack.calls.map((c) => [c.request.flatten, c.request.pullPolicy])).toEqual([
+      [['acme/gcc@1.0.0,acme/hello@1.0.0'], 'if-not-present'],
+      [[], 'never'],
+    ]);
+  });
+
+  it('reports what pack said when it fails, and leaves no receipt', async () => {
+    await expect(createBuilder(options(), fakeIo(root, engine, new FakePack(engine, 'ERROR: failed to create builder: boom')))).rejects.toThrow(
+      'pack builder create failed (exit code 1):\nERROR: failed to create builder: boom',
+    );
+    expect(existsSync(receiptFile())).toBe(false);
+  });
+
+  it('says which stack image has not been built', async () => {
+    rmSync(join(root, 'dist/stacks/acme/run'), { recursive: true });
+    await expect(createBuilder(options(), fakeIo(root, engine, new FakePack(engine)))).rejects.toThrow(
+      'dist/stacks/acme/run: no receipt.json; build the stack image first (nx run-many -t build-image)',
+    );
+  });
+
+  it.each([
+    [{ builder: 'acme-builder:$(reboot)' }, 'nx-cnb:create-builder: options.builder tags[0]: expected a Docker tag'],
+    [{ flatten: ['acme/app'] }, 'nx-cnb:create-builder: options.flatten[0]: expected a group "id@version,id@version", found "acme/app"'],
+  ])('refuses the options %j', async (extra, message) => {
+    await expect(createBuilder(options(extra), fakeIo(root, engine, new FakePack(engine)))).rejects.toThrow(message);
+  });
+});

@@ -1,0 +1,84 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { FakeEngine } from '../../testing/fake-engine';
+import { fakeIo } from '../../testing/fake-io';
+import { builtStackImage } from '../../testing/receipts';
+import { publish } from './publish';
+
+describe('publish', () => {
+  let root: string;
+  let engine: FakeEngine;
+  const savedDockerConfig = process.env.DOCKER_CONFIG;
+  const write = (path: string, content: string) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  };
+  const publishReceipt = () => JSON.parse(readFileSync(join(root, 'dist/publish/receipt.json'), 'utf8'));
+
+  beforeEach(async () => {
+    root = mkdtempSync(join(tmpdir(), 'nx-cnb-publish-'));
+    engine = new FakeEngine();
+    process.env.DOCKER_CONFIG = join(root, 'docker-config');
+    await builtStackImage(engine, root, 'dist/run', ['127.0.0.1:5000/acme/run:latest'], { labels: {} });
+  });
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+    if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG;
+    else process.env.DOCKER_CONFIG = savedDockerConfig;
+  });
+
+  it('pushes every reference and extra tag with the credentials of its registry, and records the digests', async () => {
+    const auth = Buffer.from('ci:hunter2').toString('base64');
+    write('docker-config/config.json', JSON.stringify({ auths: { '127.0.0.1:5000': { auth } } }));
+    const io = fakeIo(root, engine);
+    const published = await publish({ receipts: ['dist/run'], tags: ['1.4.0'], outputPath: 'dist/publish' }, io);
+
+    expect(engine.pushes.map((p) => [p.reference, p.auth])).toEqual([
+      ['127.0.0.1:5000/acme/run:latest', { username: 'ci', password: 'hunter2', serveraddress: '127.0.0.1:5000' }],
+      ['127.0.0.1:5000/acme/run:1.4.0', { username: 'ci', password: 'hunter2', serveraddress: '127.0.0.1:5000' }],
+    ]);
+    expect(publishReceipt()).toEqual({ receiptVersion: 1, published });
+    expect(published.map((p) => p.reference)).toEqual(['127.0.0.1:5000/acme/run:latest', '127.0.0.1:5000/acme/run:1.4.0']);
+    const everything = io.lines.join('\n') + readFileSync(join(root, 'dist/publish/receipt.json'), 'utf8');
+    expect(everything).not.toContain('hunter2');
+    expect(everything).not.toContain(auth);
+  });
+
+  it('lists what it would push on a dry run and pushes nothing', async () => {
+    const io = fakeIo(root, engine);
+    expect(await publish({ receipts: ['dist/run'], outputPath: 'dist/publish', dryRun: true }, io)).toEqual([]);
+    expect(engine.pushes).toEqual([]);
+    expect(io.lines).toEqual([expect.stringMatching(/^would push 127\.0\.0\.1:5000\/acme\/run:latest \([0-9a-f]{12}\)$/)]);
+    expect(readdirSync(join(root, 'dist/publish'))).toEqual([]);
+  });
+
+  it('pushes a builder and its run-image mirrors', async () => {
+    const builderId = engine.add({ os: 'linux', architecture: 'amd64', env: [], labels: {}, files: {}, layers: 11, size: 1 }, '127.0.0.1:5000/acme/builder:latest');
+    write('dist/builder/receipt.json', JSON.stringify({ receiptVersion: 1, builder: '127.0.0.1:5000/acme/builder:latest', imageId: builderId }));
+    write(
+      'builders/acme/builder.toml',
+      '[build]\n  image = "127.0.0.1:5000/acme/build"\n[[run.images]]\n  image = "127.0.0.1:5000/acme/run"\n  mirrors = ["127.0.0.1:5000/mirror/run:latest"]\n[lifecycle]\n  version = "0.21.14"\n',
+    );
+    await publish({ receipts: ['dist/builder'], builderConfig: 'builders/acme/builder.toml', outputPath: 'dist/publish' }, fakeIo(root, engine));
+    expect(engine.pushes.map((p) => [p.reference, p.imageId])).toEqual([
+      ['127.0.0.1:5000/acme/builder:latest', builderId],
+      ['127.0.0.1:5000/mirror/run:latest', engine.resolve('127.0.0.1:5000/acme/run:latest')],
+    ]);
+  });
+
+  it('refuses names without a registry, which would go to Docker Hub', async () => {
+    await builtStackImage(engine, root, 'dist/hub', ['acme/run:latest'], { labels: {} });
+    await expect(publish({ receipts: ['dist/hub'], outputPath: 'dist/publish' }, fakeIo(root, engine))).rejects.toThrow(
+      'publish: acme/run:latest names no registry, so it would go to Docker Hub.',
+    );
+    expect(engine.pushes).toEqual([]);
+    expect(existsSync(join(root, 'dist/publish/receipt.json'))).toBe(false);
+  });
+
+  it('refuses a tag that is no Docker tag', async () => {
+    await expect(publish({ receipts: ['dist/run'], tags: ['1.0', 'a b'], outputPath: 'dist/publish' }, fakeIo(root, engine))).rejects.toThrow(
+      'nx-cnb:publish: options.tags[1]: expected a Docker tag: letters, digits, "_", "." and "-", at most 128, found "a b"',
+    );
+  });
+});

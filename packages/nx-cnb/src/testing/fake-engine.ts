@@ -1,0 +1,192 @@
+/**
+ * An in-memory Engine for unit tests of executors: images are plain objects,
+ * builds call a handler the test gives, saves and loads go through real
+ * files. It checks what the executors ask of an engine without one.
+ */
+import { promises as fs } from 'node:fs';
+import { Readable } from 'node:stream';
+import { extract } from 'tar-stream';
+import type { RegistryAuth } from '../engine/credentials';
+import { BuildFailedError, BuildRequest, Engine, ImageFile, InspectedImage, Log } from '../engine/engine';
+import { normalizeImageRef } from '../reference/image-reference';
+
+export interface FakeImage {
+  os: string;
+  architecture: string;
+  user?: string;
+  env: string[];
+  labels: Record<string, string>;
+  /** Files by absolute path. */
+  files: Record<string, string>;
+  layers: number;
+  size: number;
+}
+
+/** A build as the fake saw it: the request and the files of its context. */
+export interface SeenBuild {
+  request: Omit<BuildRequest, 'context'>;
+  context: Record<string, Buffer>;
+}
+
+export type BuildHandler = (build: SeenBuild, engine: FakeEngine) => FakeImage | Promise<FakeImage>;
+
+export class FakeEngine implements Engine {
+  readonly images = new Map<string, FakeImage>();
+  /** Reference (normalised) -> image ID. */
+  readonly tags = new Map<string, string>();
+  readonly builds: SeenBuild[] = [];
+  readonly pushes: { reference: string; imageId: string; auth?: RegistryAuth }[] = [];
+  private counter = 0;
+
+  constructor(
+    private readonly onBuild: BuildHandler = () => {
+      throw new Error('this test expects no build');
+    },
+    readonly enginePlatform = 'linux/amd64',
+  ) {}
+
+  /** Adds an image and returns its ID. */
+  add(image: FakeImage, ...references: string[]): string {
+    const id = `sha256:${(++this.counter).toString(16).padStart(64, '0')}`;
+    this.images.set(id, image);
+    for (const reference of references) this.tags.set(normalizeImageRef(reference), id);
+    return id;
+  }
+
+  image(reference: string): FakeImage | undefined {
+    return this.images.get(this.resolve(reference) ?? '');
+  }
+
+  resolve(reference: string): string | undefined {
+    return this.images.has(reference) ? reference : this.tags.get(normalizeImageRef(reference));
+  }
+
+  async platform(): Promise<string> {
+    return this.enginePlatform;
+  }
+
+  async build(subject: string, request: BuildRequest, log: Log): Promise<string> {
+    const { context, ...rest } = request;
+    const seen = { request: rest, context: await untar(context) };
+    this.builds.push(seen);
+    let image: FakeImage;
+    try {
+      image = await this.onBuild(seen, this);
+    } catch (e) {
+      throw new BuildFailedError(subject, (e as Error).message);
+    }
+    log(`fake build of ${subject}`);
+    return this.add(image, ...(request.tags ?? []));
+  }
+
+  async inspect(reference: string): Promise<InspectedImage | undefined> {
+    const id = this.resolve(reference);
+    const image = id && this.images.get(id);
+    if (!id || !image) return undefined;
+    return {
+      Id: id,
+      Os: image.os,
+      Architecture: image.architecture,
+      Size: image.size,
+      Config: { User: image.user, Env: image.env, Labels: image.labels },
+      RootFS: { Layers: Array.from({ length: image.layers }, (_, i) => `sha256:layer${i}`) },
+    };
+  }
+
+  async readFiles(image: string, paths: string[]): Promise<Map<string, ImageFile[]>> {
+    const found = this.image(image);
+    if (!found) throw Object.assign(new Error(`No such image: ${image}`), { statusCode: 404 });
+    return new Map(
+      paths.map((path) => [
+        path,
+        Object.entries(found.files)
+          .filter(([file]) => file === path || file.startsWith(`${path}/`))
+          .map(([file, content]) => ({ path: file, content })),
+      ]),
+    );
+  }
+
+  async tag(image: string, reference: string): Promise<void> {
+    const id = this.resolve(image);
+    if (!id) throw Object.assign(new Error(`No such image: ${image}`), { statusCode: 404 });
+    this.tags.set(normalizeImageRef(reference), id);
+  }
+
+  async untag(reference: string): Promise<void> {
+    this.tags.delete(normalizeImageRef(reference));
+  }
+
+  /** Forgets an image and its tags, as `docker rmi -f` would. */
+  remove(id: string): void {
+    this.images.delete(id);
+    for (const [reference, tagged] of this.tags) if (tagged === id) this.tags.delete(reference);
+  }
+
+  async save(reference: string, file: string): Promise<void> {
+    const id = this.resolve(reference);
+    if (!id) throw Object.assign(new Error(`No such image: ${reference}`), { statusCode: 404 });
+    await fs.writeFile(file, JSON.stringify({ id, image: this.images.get(id) }));
+  }
+
+  async load(file: string): Promise<void> {
+    const { id, image } = JSON.parse(await fs.readFile(file, 'utf8')) as { id: string; image: FakeImage };
+    this.images.set(id, image);
+  }
+
+  async push(reference: string, auth: RegistryAuth | undefined, log: Log): Promise<string> {
+    const imageId = this.resolve(reference);
+    if (!imageId) throw new Error(`An image does not exist locally with the tag: ${reference}`);
+    this.pushes.push({ reference, imageId, auth });
+    log(`${reference}: Pushed`);
+    return `sha256:${Buffer.from(`${reference}${imageId}`).toString('hex').slice(0, 64).padEnd(64, '0')}`;
+  }
+}
+
+async function untar(stream: Readable): Promise<Record<string, Buffer>> {
+  const files: Record<string, Buffer> = {};
+  const tar = extract();
+  tar.on('entry', (header, entry, next) => {
+    const chunks: Buffer[] = [];
+    entry.on('data', (c: Buffer) => chunks.push(c));
+    entry.on('end', () => {
+      if (header.type === 'file') files[header.name] = Buffer.concat(chunks);
+      next();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    tar.on('finish', resolve);
+    tar.on('error', reject);
+    stream.on('error', reject);
+    stream.pipe(tar);
+  });
+  return files;
+}
+
+/**
+ * What the engine makes of nx-cnb's decorating Dockerfile (FROM, ADD of the
+ * user layer, ENV, LABEL, USER): just enough of Dockerfile parsing to check
+ * that what nx-cnb writes means what it intends.
+ */
+export async function applyDecoration(engine: FakeEngine, build: SeenBuild): Promise<FakeImage> {
+  const dockerfile = build.context[build.request.dockerfile].toString('utf8');
+  const from = /^FROM (\S+)$/m.exec(dockerfile)?.[1];
+  const base = from && engine.image(from);
+  if (!base) throw new Error(`the decorating Dockerfile starts from ${from}, which the engine lacks`);
+  const image: FakeImage = { ...base, env: [...base.env], labels: { ...base.labels, ...(build.request.labels ?? {}) }, files: { ...base.files }, layers: base.layers + 1 };
+  for (const line of dockerfile.split('\n')) {
+    const [instruction, rest] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
+    if (instruction === 'ADD') {
+      const layer = await untar(Readable.from(build.context[rest.split(' ')[0]]));
+      for (const [path, content] of Object.entries(layer)) image.files[`/${path}`] = content.toString('utf8');
+    }
+    if (instruction === 'ENV') for (const [k, v] of pairs(rest)) image.env = [...image.env.filter((e) => !e.startsWith(`${k}=`)), `${k}=${v}`];
+    if (instruction === 'LABEL') for (const [k, v] of pairs(rest)) image.labels[k] = v;
+    if (instruction === 'USER') image.user = rest;
+  }
+  return image;
+}
+
+/** KEY="value" pairs with Dockerfile escapes (\\, \", \$). */
+function pairs(text: string): [string, string][] {
+  return [...text.matchAll(/([^\s=]+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2].replace(/\\(.)/g, '$1')]);
+}

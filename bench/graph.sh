@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 plugin="$(bash "$root/tools/build-plugin.sh")"
 export NX_DAEMON=false NX_NO_CLOUD=true
-sizes=(${BENCH_SIZES:-10 100 500})
+read -r -a sizes <<<"${BENCH_SIZES:-10 100 500}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

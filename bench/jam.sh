@@ -27,6 +27,7 @@ done
 # the docker CLI build only that; linux/arm64 would need QEMU and an arm64 base image),
 # Dockerfile paths made relative to the copy (jam joins them to its directory).
 # Prints one line per image for the docker CLI: key, context dir, Dockerfile, k=v args.
+# shellcheck disable=SC2016 # JavaScript, not shell: nothing to expand
 mapfile -t images < <(node -e '
   const fs = require("fs"), path = require("path"), TOML = require("@iarna/toml");
   const [dir, platform, out] = process.argv.slice(1);

@@ -23,6 +23,7 @@ platform="linux/$(docker version -f '{{.Server.Arch}}')"
 
 # One tab-separated line per image, in nx's task order: key, context dir, Dockerfile,
 # base image, k=v build args; read from images.json + stack.toml as nx-cnb does.
+# shellcheck disable=SC2016 # JavaScript, not shell: nothing to expand
 mapfile -t images < <(node -e '
   const fs = require("fs"), path = require("path"), TOML = require("@iarna/toml");
   const [dir, platform] = process.argv.slice(1);

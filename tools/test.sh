@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests, then end-to-end tests against the real Docker
+# Runs every test: the linters, unit tests, then end-to-end tests against the real Docker
 # engine (and pack), which this script provisions first. Nothing is skipped:
 # a missing engine fails the end-to-end tests.
 set -euo pipefail
 tools="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$tools/.."
 bash tools/node-deps.sh
+bash tools/lint.sh
 eval "$(bash tools/provision.sh)"
 # The end-to-end tests need about 8 GB at their peak (image archives in the
 # throwaway workspaces' Nx caches, a second engine's copies, registry pushes).
@@ -28,6 +29,7 @@ results=.cache/jest-results.json
 status=0
 node_modules/.bin/jest --ci --runInBand --json --outputFile="$results" "$@" || status=$?
 # One plain closing line, whatever the runner printed above.
+# shellcheck disable=SC2016 # JavaScript, not shell: nothing to expand
 node -e '
   const r = require(process.argv[1]);
   console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);

@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,8 +28,19 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const names = ['debian-bookworm-build', 'debian-bookworm-run', 'debian-bookworm-run-tiny', 'debian-bookworm-run-static', 'acme-builder', 'acme-builder-buildpackless'];
-  for (const ref of [...names.map((n) => `${repository}/${n}:latest`), ...apps]) await docker?.getImage(ref).remove({ force: true }).catch(() => undefined);
+  const names = [
+    'debian-bookworm-build',
+    'debian-bookworm-run',
+    'debian-bookworm-run-tiny',
+    'debian-bookworm-run-static',
+    'acme-builder',
+    'acme-builder-buildpackless',
+  ];
+  for (const ref of [...names.map((n) => `${repository}/${n}:latest`), ...apps])
+    await docker
+      ?.getImage(ref)
+      .remove({ force: true })
+      .catch(() => undefined);
   ws?.remove();
 });
 
@@ -41,7 +52,10 @@ async function runApp(image: string): Promise<string> {
   try {
     await container.start();
     await container.wait();
-    return ((await container.logs({ stdout: true, stderr: true })) as Buffer).toString('utf8').replace(/^[\s\S]{8}/, '').trim();
+    return ((await container.logs({ stdout: true, stderr: true })) as Buffer)
+      .toString('utf8')
+      .replace(/^[\s\S]{8}/, '')
+      .trim();
   } finally {
     await container.remove({ force: true });
   }
@@ -61,7 +75,16 @@ function withFile(path: string, edit: (text: string) => string, body: () => void
 describe('a generated builder, created with pack', () => {
   it('is written by nx g nx-cnb:builder for a generated stack', () => {
     expectOk(ws.nx('g', 'nx-cnb:stack', 'acme'));
-    expectOk(ws.nx('g', 'nx-cnb:builder', 'acme', '--stack=acme', `--buildpacks=${buildpacks.map((b) => `builders/acme/buildpacks/${b}`).join(',')}`, `--lifecycleUri=${lifecycle}`));
+    expectOk(
+      ws.nx(
+        'g',
+        'nx-cnb:builder',
+        'acme',
+        '--stack=acme',
+        `--buildpacks=${buildpacks.map((b) => `builders/acme/buildpacks/${b}`).join(',')}`,
+        `--lifecycleUri=${lifecycle}`,
+      ),
+    );
     const toml = readFileSync(join(ws.root, 'builders/acme/builder.toml'), 'utf8');
     expect(toml).toContain(`image = "${repository}/debian-bookworm-build:latest"`);
     expect(toml.indexOf('debian-bookworm-run:latest')).toBeLessThan(toml.indexOf('debian-bookworm-run-tiny:latest'));
@@ -103,7 +126,18 @@ describe('a generated builder, created with pack', () => {
   ])('builds the sample app that runs on %s', async (_what, runImage) => {
     const app = `${repository}/sample-app:${runImage ?? 'default'}`;
     apps.push(app);
-    packRun('build', app, '--builder', builderRef, '--path', 'sample-app', '--pull-policy', 'never', '--trust-builder', ...(runImage ? ['--run-image', `${repository}/${runImage}:latest`] : []));
+    packRun(
+      'build',
+      app,
+      '--builder',
+      builderRef,
+      '--path',
+      'sample-app',
+      '--pull-policy',
+      'never',
+      '--trust-builder',
+      ...(runImage ? ['--run-image', `${repository}/${runImage}:latest`] : []),
+    );
     expect(await runApp(app)).toBe(EXPECTED);
   });
 
@@ -113,30 +147,44 @@ describe('a generated builder, created with pack', () => {
   });
 
   it('rejects an unknown key in builder.toml, naming the key and the file', () => {
-    withFile('builders/acme/builder.toml', (t) => t.replace('[build]', '[build]\n  colour = "red"'), () => {
-      const run = ws.nx('run', 'acme-builder:create-builder');
-      expect(run.status).not.toBe(0);
-      expect(run.output).toContain('builders/acme/builder.toml: build.colour: expected one of the known keys');
-    });
+    withFile(
+      'builders/acme/builder.toml',
+      (t) => t.replace('[build]', '[build]\n  colour = "red"'),
+      () => {
+        const run = ws.nx('run', 'acme-builder:create-builder');
+        expect(run.status).not.toBe(0);
+        expect(run.output).toContain('builders/acme/builder.toml: build.colour: expected one of the known keys');
+      },
+    );
   });
 
   it('rejects an image that no stack makes and the engine lacks, before pack runs', () => {
-    withFile('builders/acme/builder.toml', (t) => t.replace(`${repository}/debian-bookworm-run-tiny:latest`, `${repository}/nobody-makes-this:latest`), () => {
-      const run = ws.nx('run', 'acme-builder:create-builder');
-      expect(run.status).not.toBe(0);
-      expect(run.output).toContain(`run.images[1].image: expected a run image that a stack in the workspace makes or that the engine has, found "${repository}/nobody-makes-this:latest", which no stack in the workspace makes and the engine lacks`);
-      expect(run.output).not.toContain('pack 0.40');
-    });
+    withFile(
+      'builders/acme/builder.toml',
+      (t) => t.replace(`${repository}/debian-bookworm-run-tiny:latest`, `${repository}/nobody-makes-this:latest`),
+      () => {
+        const run = ws.nx('run', 'acme-builder:create-builder');
+        expect(run.status).not.toBe(0);
+        expect(run.output).toContain(
+          `run.images[1].image: expected a run image that a stack in the workspace makes or that the engine has, found "${repository}/nobody-makes-this:latest", which no stack in the workspace makes and the engine lacks`,
+        );
+        expect(run.output).not.toContain('pack 0.40');
+      },
+    );
   });
 
   it('rejects a buildpack for another stack id, before pack runs', () => {
-    withFile('builders/acme/buildpacks/motd/buildpack.toml', (t) => t.replace('io.buildpacks.stacks.bookworm', 'io.buildpacks.stacks.jammy'), () => {
-      const run = ws.nx('run', 'acme-builder:create-builder');
-      expect(run.status).not.toBe(0);
-      expect(run.output).toContain('expected a buildpack that supports the stack "io.buildpacks.stacks.bookworm"');
-      expect(run.output).toContain('"samples/motd@0.1.0" with [[stacks]] "io.buildpacks.stacks.jammy"');
-      expect(run.output).not.toContain('pack 0.40');
-    });
+    withFile(
+      'builders/acme/buildpacks/motd/buildpack.toml',
+      (t) => t.replace('io.buildpacks.stacks.bookworm', 'io.buildpacks.stacks.jammy'),
+      () => {
+        const run = ws.nx('run', 'acme-builder:create-builder');
+        expect(run.status).not.toBe(0);
+        expect(run.output).toContain('expected a buildpack that supports the stack "io.buildpacks.stacks.bookworm"');
+        expect(run.output).toContain('"samples/motd@0.1.0" with [[stacks]] "io.buildpacks.stacks.jammy"');
+        expect(run.output).not.toContain('pack 0.40');
+      },
+    );
   });
 
   it('stops a builder over the layer limit early and says what to flatten', () => {
@@ -144,10 +192,21 @@ describe('a generated builder, created with pack', () => {
     for (const id of many) {
       ws.write(`builders/many/buildpacks/${id}/buildpack.toml`, `api = "0.10"\n[buildpack]\n  id = "${id}"\n  version = "1.0.0"\n[[stacks]]\n  id = "*"\n`);
     }
-    expectOk(ws.nx('g', 'nx-cnb:builder', 'many', '--stack=acme', `--buildpacks=${many.map((id) => `builders/many/buildpacks/${id}`).join(',')}`, `--lifecycleUri=${lifecycle}`));
+    expectOk(
+      ws.nx(
+        'g',
+        'nx-cnb:builder',
+        'many',
+        '--stack=acme',
+        `--buildpacks=${many.map((id) => `builders/many/buildpacks/${id}`).join(',')}`,
+        `--lifecycleUri=${lifecycle}`,
+      ),
+    );
     const run = ws.nx('run', 'many-builder:create-builder');
     expect(run.status).not.toBe(0);
-    expect(run.output).toMatch(/builders\/many\/builder.toml: the builder would have 13\d layers, over Docker's limit of 127 \(3 from the build image, 125 buildpacks in layers of their own, 0 flattened groups\)/);
+    expect(run.output).toMatch(
+      /builders\/many\/builder.toml: the builder would have 13\d layers, over Docker's limit of 127 \(3 from the build image, 125 buildpacks in layers of their own, 0 flattened groups\)/,
+    );
     expect(run.output).toContain('Flatten more buildpacks together');
   });
 });

@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,7 +36,17 @@ beforeAll(async () => {
   cpSync(join(REPO_ROOT, 'builders/debian-bookworm/buildpacks'), join(ws.root, 'builders/app/buildpacks'), { recursive: true });
   cpSync(join(REPO_ROOT, 'builders/debian-bookworm/sample-app'), join(ws.root, 'sample-app'), { recursive: true });
   const bps = ['c-app', 'gcc', 'greeting', 'process', 'motd'].map((b) => `builders/app/buildpacks/${b}`).join(',');
-  expectOk(ws.nx('g', 'nx-cnb:builder', 'app', '--stack=alpha', `--buildpacks=${bps}`, `--lifecycleUri=${lifecycle}`, `--runImageMirrors=${registry}/e2e-mirror-${process.pid}`));
+  expectOk(
+    ws.nx(
+      'g',
+      'nx-cnb:builder',
+      'app',
+      '--stack=alpha',
+      `--buildpacks=${bps}`,
+      `--lifecycleUri=${lifecycle}`,
+      `--runImageMirrors=${registry}/e2e-mirror-${process.pid}`,
+    ),
+  );
   ws.write('README.md', '# e2e\n');
   ws.git('init', '-q', '-b', 'main');
   ws.git('add', '-A');
@@ -51,7 +61,12 @@ beforeAll(async () => {
 afterAll(async () => {
   const refs = (await docker?.listImages().catch(() => [])) ?? [];
   for (const image of refs) {
-    for (const tag of image.RepoTags ?? []) if (tag.includes(`e2e-${process.pid}`) || tag.includes(`e2e-mirror-${process.pid}`)) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+    for (const tag of image.RepoTags ?? [])
+      if (tag.includes(`e2e-${process.pid}`) || tag.includes(`e2e-mirror-${process.pid}`))
+        await docker
+          .getImage(tag)
+          .remove({ force: true })
+          .catch(() => undefined);
   }
   ws?.remove();
 });
@@ -74,12 +89,19 @@ function affectedWork(change: () => void): string[] {
 }
 
 describe('affected-only rebuilds', () => {
-  it('one variant\'s Dockerfile: that image and the builders that use it', () => {
-    expect(affectedWork(() => appendFileSync(join(ws.root, 'stacks/alpha/tiny/run.Dockerfile'), '\n# change\n'))).toEqual(['alpha:image-run-tiny', ...BUILDER_TASKS]);
+  it("one variant's Dockerfile: that image and the builders that use it", () => {
+    expect(affectedWork(() => appendFileSync(join(ws.root, 'stacks/alpha/tiny/run.Dockerfile'), '\n# change\n'))).toEqual([
+      'alpha:image-run-tiny',
+      ...BUILDER_TASKS,
+    ]);
   });
 
   it('a stack.toml shared by two images: those images and their builders', () => {
-    expect(affectedWork(() => appendFileSync(join(ws.root, 'stacks/alpha/base/stack.toml'), '\n# change\n'))).toEqual(['alpha:image-build', 'alpha:image-run', ...BUILDER_TASKS]);
+    expect(affectedWork(() => appendFileSync(join(ws.root, 'stacks/alpha/base/stack.toml'), '\n# change\n'))).toEqual([
+      'alpha:image-build',
+      'alpha:image-run',
+      ...BUILDER_TASKS,
+    ]);
   });
 
   it('a builder.toml: that builder only', () => {
@@ -131,11 +153,22 @@ describe('publishing to a registry', () => {
     const run = ws.nxWithEnv({ DOCKER_CONFIG: dockerConfig }, 'run', 'app-builder:publish', '--tags=1.0.0');
     expectOk(run);
     const order = [...run.output.matchAll(/^.*pushed (\S+)@sha256:[0-9a-f]{64}$/gm)].map((m) => m[1]);
-    expect(order).toEqual(expect.arrayContaining([`${repository}/debian-bookworm-run:1.0.0`, `${repository}/app-builder:1.0.0`, `${registry}/e2e-mirror-${process.pid}/debian-bookworm-run-tiny:latest`]));
+    expect(order).toEqual(
+      expect.arrayContaining([
+        `${repository}/debian-bookworm-run:1.0.0`,
+        `${repository}/app-builder:1.0.0`,
+        `${registry}/e2e-mirror-${process.pid}/debian-bookworm-run-tiny:latest`,
+      ]),
+    );
     expect(order.indexOf(`${repository}/debian-bookworm-run:latest`)).toBeLessThan(order.indexOf(`${repository}/app-builder:latest`));
 
     const leaks = [SECRET, Buffer.from(`e2e:${SECRET}`).toString('base64')];
-    for (const text of [run.output, ...filesUnder(join(ws.root, 'dist')).filter((f) => f.endsWith('.json')).map((f) => readFileSync(f, 'utf8'))]) {
+    for (const text of [
+      run.output,
+      ...filesUnder(join(ws.root, 'dist'))
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => readFileSync(f, 'utf8')),
+    ]) {
       for (const leak of leaks) expect(text).not.toContain(leak);
     }
   });
@@ -149,7 +182,10 @@ describe('publishing to a registry', () => {
     afterAll(() => second.stop());
 
     it('pulls the published images by digest', async () => {
-      const published = JSON.parse(readFileSync(join(ws.root, 'dist/stacks/alpha/publish/receipt.json'), 'utf8')).published as { reference: string; digest: string }[];
+      const published = JSON.parse(readFileSync(join(ws.root, 'dist/stacks/alpha/publish/receipt.json'), 'utf8')).published as {
+        reference: string;
+        digest: string;
+      }[];
       const run = published.find((p) => p.reference.endsWith('/debian-bookworm-run-static:latest'))!;
       const repo = run.reference.slice(0, run.reference.lastIndexOf(':'));
       execFileSync('docker', ['-H', second.host, 'pull', `${repo}@${run.digest}`], { encoding: 'utf8' });
@@ -160,18 +196,39 @@ describe('publishing to a registry', () => {
     it('builds an app with the published builder (pack pulls builder and run image from the registry)', async () => {
       const app = `${repository}/remote-app:latest`;
       // --docker-host: the lifecycle must export to the second engine, not to the socket of this host's first one.
-      execFileSync(pack, ['build', app, '--builder', `${repository}/app-builder:1.0.0`, '--path', 'sample-app', '--pull-policy', 'if-not-present', '--trust-builder', '--network', 'host', '--docker-host', second.host], {
-        cwd: ws.root,
-        env: { ...process.env, DOCKER_HOST: second.host },
-        encoding: 'utf8',
-      });
+      execFileSync(
+        pack,
+        [
+          'build',
+          app,
+          '--builder',
+          `${repository}/app-builder:1.0.0`,
+          '--path',
+          'sample-app',
+          '--pull-policy',
+          'if-not-present',
+          '--trust-builder',
+          '--network',
+          'host',
+          '--docker-host',
+          second.host,
+        ],
+        {
+          cwd: ws.root,
+          env: { ...process.env, DOCKER_HOST: second.host },
+          encoding: 'utf8',
+        },
+      );
       const output = execFileSync('docker', ['-H', second.host, 'run', '--rm', '--network', 'none', app], { encoding: 'utf8' }).trim();
       expect(output).toBe('hello from the samples/c-app composite; built by nx-cnb; uid=1002');
     });
 
     it('builds stack images on a remote engine named by DOCKER_HOST (tcp)', async () => {
       execFileSync('bash', ['-c', `docker save nx-cnb/debian:bookworm | docker -H ${second.host} load -q`]);
-      ws.write('stacks/remote/stack.toml', 'id = "io.buildpacks.stacks.remote"\n[build]\n  dockerfile = "./build.Dockerfile"\n  uid = 1001\n  gid = 1000\n[run]\n  dockerfile = "./run.Dockerfile"\n  uid = 1002\n  gid = 1000\n');
+      ws.write(
+        'stacks/remote/stack.toml',
+        'id = "io.buildpacks.stacks.remote"\n[build]\n  dockerfile = "./build.Dockerfile"\n  uid = 1001\n  gid = 1000\n[run]\n  dockerfile = "./run.Dockerfile"\n  uid = 1002\n  gid = 1000\n',
+      );
       ws.write('stacks/remote/build.Dockerfile', 'FROM nx-cnb/debian:bookworm\nRUN echo build > /etc/remote-build\n');
       ws.write('stacks/remote/run.Dockerfile', 'FROM nx-cnb/debian:bookworm\n');
       const run = ws.nxWithEnv({ DOCKER_HOST: second.host, NX_CNB_DOCKER_BUILD_NETWORK: 'host' }, 'run', 'remote:build-image');
@@ -202,14 +259,16 @@ describe('a shared Nx cache', () => {
       clone.git('add', '-A');
       clone.git('commit', '-qm', 'clone');
       // Another machine: its engine has none of the images.
-      for (const key of ['build', 'run', 'run-tiny', 'run-static']) await docker.getImage(`${repository}/debian-bookworm-${key}:latest`).remove({ force: true });
+      for (const key of ['build', 'run', 'run-tiny', 'run-static'])
+        await docker.getImage(`${repository}/debian-bookworm-${key}:latest`).remove({ force: true });
       const run = clone.nxWithEnv(env, 'run-many', '-t', 'build-image', 'create-builder', '--projects=alpha,app-builder');
       expectOk(run);
       const outcomes = taskOutcomes(run.output);
       for (const task of ALPHA_IMAGES) expect(outcomes[task]).toBe('cache');
       expect(outcomes['app-builder:create-builder']).toBe('ran');
       expect((await docker.getImage(`${repository}/app-builder:latest`).inspect()).Id).toMatch(/^sha256:/);
-      for (const key of ['build', 'run-static']) expect((await docker.getImage(`${repository}/debian-bookworm-${key}:latest`).inspect()).Id).toMatch(/^sha256:/);
+      for (const key of ['build', 'run-static'])
+        expect((await docker.getImage(`${repository}/debian-bookworm-${key}:latest`).inspect()).Id).toMatch(/^sha256:/);
     } finally {
       server.kill();
       clone.remove();
@@ -222,7 +281,10 @@ describe('a shared Nx cache', () => {
 describe('rebase', () => {
   it('moves an app onto a rebuilt run image with pack rebase', async () => {
     const app = `${repository}/rebase-app:latest`;
-    execFileSync(pack, ['build', app, '--builder', `${repository}/app-builder:latest`, '--path', 'sample-app', '--pull-policy', 'never', '--trust-builder'], { cwd: ws.root, encoding: 'utf8' });
+    execFileSync(pack, ['build', app, '--builder', `${repository}/app-builder:latest`, '--path', 'sample-app', '--pull-policy', 'never', '--trust-builder'], {
+      cwd: ws.root,
+      encoding: 'utf8',
+    });
     const before = await docker.getImage(`${repository}/debian-bookworm-run:latest`).inspect();
     // A security fix in the run image: a rebuilt image with a new top layer.
     appendFileSync(join(ws.root, 'stacks/alpha/base/run.Dockerfile'), '\nRUN echo patched > /etc/patched\n');

@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +41,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const image of (await docker?.listImages().catch(() => [])) ?? []) {
-    for (const tag of image.RepoTags ?? []) if (tag.startsWith(`${repository}/`)) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+    for (const tag of image.RepoTags ?? [])
+      if (tag.startsWith(`${repository}/`))
+        await docker
+          .getImage(tag)
+          .remove({ force: true })
+          .catch(() => undefined);
   }
   ws?.remove();
 });
@@ -57,7 +62,9 @@ describe('hostile input', () => {
     const marker = `/tmp/nx-cnb-pwned-${process.pid}`;
     const run = ws.nx('run', 'slow:image-run', `--tags=$(touch ${marker})`);
     expect(run.status).not.toBe(0);
-    expect(run.output).toContain(`nx-cnb:build-image: options.tags[0]: expected a Docker tag: letters, digits, "_", "." and "-", at most 128, found "$(touch ${marker})"`);
+    expect(run.output).toContain(
+      `nx-cnb:build-image: options.tags[0]: expected a Docker tag: letters, digits, "_", "." and "-", at most 128, found "$(touch ${marker})"`,
+    );
     expect(existsSync(marker)).toBe(false);
     expect(outputs('run')).toEqual([]);
   });
@@ -92,7 +99,9 @@ describe('faults', () => {
       await second.kill();
       const run = await build.done;
       expect(run.status).not.toBe(0);
-      expect(run.output).toMatch(/Building stacks\/slow build \(.*slow-build:latest, linux\/amd64\) failed: |No Docker engine answers at DOCKER_HOST=tcp:\/\/127.0.0.1:23760/);
+      expect(run.output).toMatch(
+        /Building stacks\/slow build \(.*slow-build:latest, linux\/amd64\) failed: |No Docker engine answers at DOCKER_HOST=tcp:\/\/127.0.0.1:23760/,
+      );
       expect(outputs('build').filter((f) => f === 'receipt.json' || f === 'image.tar')).toEqual([]);
 
       await second.start();
@@ -128,17 +137,27 @@ describe('faults', () => {
       expect(run.output).toMatch(/pushing 127\.0\.0\.1:5999\/nobody-listens\/slow-build:latest failed: .*(connection refused|connect)/i);
       expect(existsSync(join(down.root, 'dist/stacks/slow/publish/receipt.json'))).toBe(false);
     } finally {
-      for (const key of ['build', 'run']) void docker.getImage(`127.0.0.1:5999/nobody-listens/slow-${key}:latest`).remove({ force: true }).catch(() => undefined);
+      for (const key of ['build', 'run'])
+        void docker
+          .getImage(`127.0.0.1:5999/nobody-listens/slow-${key}:latest`)
+          .remove({ force: true })
+          .catch(() => undefined);
       down.remove();
     }
   });
 
   it('fails clearly when pack exits non-zero, and leaves no builder receipt', () => {
     const fakePack = join(ws.root, 'fake-pack');
-    writeFileSync(fakePack, '#!/bin/sh\nif [ "$1" = version ]; then echo 0.40.6; exit 0; fi\necho "ERROR: failed to create builder: something pack-specific" >&2\nexit 3\n');
+    writeFileSync(
+      fakePack,
+      '#!/bin/sh\nif [ "$1" = version ]; then echo 0.40.6; exit 0; fi\necho "ERROR: failed to create builder: something pack-specific" >&2\nexit 3\n',
+    );
     chmodSync(fakePack, 0o755);
     cpSync(join(REPO_ROOT, 'builders/debian-bookworm/buildpacks/motd'), join(ws.root, 'builders/b/buildpacks/motd'), { recursive: true });
-    writeFileSync(join(ws.root, 'builders/b/buildpacks/motd/buildpack.toml'), readFileSync(join(ws.root, 'builders/b/buildpacks/motd/buildpack.toml'), 'utf8').replace('io.buildpacks.stacks.bookworm', '*'));
+    writeFileSync(
+      join(ws.root, 'builders/b/buildpacks/motd/buildpack.toml'),
+      readFileSync(join(ws.root, 'builders/b/buildpacks/motd/buildpack.toml'), 'utf8').replace('io.buildpacks.stacks.bookworm', '*'),
+    );
     expectSuccess(ws.nx('g', 'nx-cnb:builder', 'b', '--stack=stacks/slow', '--buildpacks=builders/b/buildpacks/motd', `--lifecycleUri=${lifecycle}`));
     const run = ws.nxWithEnv({ NX_CNB_PACK: fakePack }, 'run', 'b-builder:create-builder');
     expect(run.status).not.toBe(0);

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -37,7 +37,13 @@ export class SecondEngine {
     const docker = new Docker({ host: '127.0.0.1', port: this.port, protocol: 'http' });
     for (let i = 0; i < 120; i++) {
       if (this.process.exitCode !== null) throw new Error(`the second dockerd exited with ${this.process.exitCode}`);
-      if (await docker.ping().then(() => true, () => false)) return docker;
+      if (
+        await docker.ping().then(
+          () => true,
+          () => false,
+        )
+      )
+        return docker;
       await new Promise((r) => setTimeout(r, 500));
     }
     throw new Error(`the second dockerd did not answer on ${this.host} within 60 s`);

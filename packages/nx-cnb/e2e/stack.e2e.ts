@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extract } from 'tar-stream';
@@ -29,7 +29,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const name of Object.values(NAMES)) await docker?.getImage(ref(name)).remove({ force: true }).catch(() => undefined);
+  for (const name of Object.values(NAMES))
+    await docker
+      ?.getImage(ref(name))
+      .remove({ force: true })
+      .catch(() => undefined);
   ws?.remove();
 });
 

@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,13 +8,19 @@ export const REPO_ROOT = resolve(__dirname, '../../..');
 
 /** The lifecycle tarball tools/lifecycle.sh builds for the pinned version. */
 export function lifecycleTarball(arch = 'amd64'): string {
-  return join(process.env.NX_CNB_CACHE || join(REPO_ROOT, '.cache'), `tools/lifecycle-${versions.lifecycle}/lifecycle-v${versions.lifecycle}+linux.${arch}.tgz`);
+  return join(
+    process.env.NX_CNB_CACHE || join(REPO_ROOT, '.cache'),
+    `tools/lifecycle-${versions.lifecycle}/lifecycle-v${versions.lifecycle}+linux.${arch}.tgz`,
+  );
 }
 
 /** The plugin as users install it: compiled once per test run by tools/build-plugin.sh. */
 let builtPlugin: string | undefined;
 export function buildPlugin(): string {
-  builtPlugin ??= execFileSync('bash', [join(REPO_ROOT, 'tools/build-plugin.sh')], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  builtPlugin ??= execFileSync('bash', [join(REPO_ROOT, 'tools/build-plugin.sh')], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop()!;
   return builtPlugin;
 }
 
@@ -41,10 +47,7 @@ export class TempWorkspace {
     }
     symlinkSync(buildPlugin(), join(modules, 'nx-cnb'));
     this.write('package.json', JSON.stringify({ name: 'e2e-workspace', version: '0.0.0', private: true }, null, 2));
-    this.write(
-      'nx.json',
-      JSON.stringify({ plugins: [{ plugin: 'nx-cnb', options: pluginOptions }], useDaemonProcess: false, parallel: 2 }, null, 2),
-    );
+    this.write('nx.json', JSON.stringify({ plugins: [{ plugin: 'nx-cnb', options: pluginOptions }], useDaemonProcess: false, parallel: 2 }, null, 2));
     this.write('.gitignore', 'node_modules\ndist\n.nx\n');
   }
 
@@ -78,12 +81,16 @@ export class TempWorkspace {
   }
 
   nxWithEnv(env: Record<string, string>, ...args: string[]): NxRun {
-    const result = spawnSync(process.execPath, [join(this.root, 'node_modules/nx/dist/bin/nx.js'), ...args, ...(['g', 'generate'].includes(args[0]) ? [] : ['--outputStyle=stream'])], {
-      cwd: this.root,
-      encoding: 'utf8',
-      env: this.env(env),
-      maxBuffer: 256 * 1024 * 1024,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [join(this.root, 'node_modules/nx/dist/bin/nx.js'), ...args, ...(['g', 'generate'].includes(args[0]) ? [] : ['--outputStyle=stream'])],
+      {
+        cwd: this.root,
+        encoding: 'utf8',
+        env: this.env(env),
+        maxBuffer: 256 * 1024 * 1024,
+      },
+    );
     return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
   }
 
@@ -102,7 +109,11 @@ export class TempWorkspace {
   }
 
   git(...args: string[]): string {
-    return execFileSync('git', args, { cwd: this.root, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.com', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.com' } });
+    return execFileSync('git', args, {
+      cwd: this.root,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.com', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.com' },
+    });
   }
 
   remove(): void {
@@ -126,6 +137,9 @@ export function taskOutcomes(output: string): Record<string, 'ran' | 'cache'> {
 /** Fails with what matters of a failed nx run: the lines that say what failed, then the tail. */
 export function expectSuccess(run: NxRun): void {
   if (run.status === 0) return;
-  const telling = run.output.split('\n').filter((l) => /error|failed|expected|not found|denied|refused/i.test(l) && !/\| Step \d/.test(l)).slice(0, 40);
+  const telling = run.output
+    .split('\n')
+    .filter((l) => /error|failed|expected|not found|denied|refused/i.test(l) && !/\| Step \d/.test(l))
+    .slice(0, 40);
   throw new Error(`nx failed (${run.status}):\n${telling.join('\n')}\n--- last lines ---\n${run.output.slice(-3000)}`);
 }

@@ -2,7 +2,21 @@ import { posix } from 'node:path';
 import { ConfigError, ConfigErrors, describeValue } from '../errors';
 import { Fields } from '../config/fields';
 import { parseToml } from '../config/parse';
-import { compact, Distro, fullName, isSet, MODULE_INFO_KEYS, ModuleInfo, ModuleRef, OrderEntry, readDistros, readModuleInfo, readModuleRef, readOrder, targetProblem } from './modules';
+import {
+  compact,
+  type Distro,
+  fullName,
+  isSet,
+  MODULE_INFO_KEYS,
+  type ModuleInfo,
+  type ModuleRef,
+  type OrderEntry,
+  readDistros,
+  readModuleInfo,
+  readModuleRef,
+  readOrder,
+  targetProblem,
+} from './modules';
 
 export type { Distro, License, ModuleInfo, ModuleRef, OrderEntry } from './modules';
 

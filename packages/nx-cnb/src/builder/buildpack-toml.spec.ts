@@ -1,4 +1,4 @@
-import { BuildpackDescriptor, parseBuildpackToml } from './buildpack-toml';
+import { type BuildpackDescriptor, parseBuildpackToml } from './buildpack-toml';
 
 const PLAIN = `
 api = "0.10"
@@ -110,31 +110,105 @@ describe('parseBuildpackToml', () => {
   });
 
   it.each([
-    ['an unknown top-level key', `stack = "x"\n${PLAIN}`, 'buildpacks/node/buildpack.toml: stack: expected one of the known keys (api, buildpack, order, stacks, targets, metadata), found an unknown key'],
-    ['an unknown key in [buildpack]', PLAIN.replace('name = "Node Engine"', 'nme = "Node Engine"'), 'buildpacks/node/buildpack.toml: buildpack.nme: expected one of the known keys (id, name, version, homepage, clear-env, description, keywords, sbom-formats, licenses, exec-env), found an unknown key'],
-    ['an unknown key in [[stacks]]', PLAIN.replace('id = "*"', 'id = "*"\n  mixin = []'), 'buildpacks/node/buildpack.toml: stacks[1].mixin: expected one of the known keys (id, mixins), found an unknown key'],
-    ['an unknown key in [[order.group]]', COMPOSITE.replace('optional = true', 'optionl = true'), 'buildpacks/node/buildpack.toml: order[0].group[1].optionl: expected one of the known keys'],
-    ['a missing api', PLAIN.replace('api = "0.10"', ''), 'buildpacks/node/buildpack.toml: api: expected the Buildpack API version as a string such as "0.10", found nothing'],
+    [
+      'an unknown top-level key',
+      `stack = "x"\n${PLAIN}`,
+      'buildpacks/node/buildpack.toml: stack: expected one of the known keys (api, buildpack, order, stacks, targets, metadata), found an unknown key',
+    ],
+    [
+      'an unknown key in [buildpack]',
+      PLAIN.replace('name = "Node Engine"', 'nme = "Node Engine"'),
+      'buildpacks/node/buildpack.toml: buildpack.nme: expected one of the known keys (id, name, version, homepage, clear-env, description, keywords, sbom-formats, licenses, exec-env), found an unknown key',
+    ],
+    [
+      'an unknown key in [[stacks]]',
+      PLAIN.replace('id = "*"', 'id = "*"\n  mixin = []'),
+      'buildpacks/node/buildpack.toml: stacks[1].mixin: expected one of the known keys (id, mixins), found an unknown key',
+    ],
+    [
+      'an unknown key in [[order.group]]',
+      COMPOSITE.replace('optional = true', 'optionl = true'),
+      'buildpacks/node/buildpack.toml: order[0].group[1].optionl: expected one of the known keys',
+    ],
+    [
+      'a missing api',
+      PLAIN.replace('api = "0.10"', ''),
+      'buildpacks/node/buildpack.toml: api: expected the Buildpack API version as a string such as "0.10", found nothing',
+    ],
     ['an api written as a number', PLAIN.replace('api = "0.10"', 'api = 0.10'), 'buildpacks/node/buildpack.toml: api: expected a string, found number 0.1'],
-    ['a malformed api', PLAIN.replace('api = "0.10"', 'api = "v0.10"'), 'buildpacks/node/buildpack.toml: api: expected a Buildpack API version of the form <major>.<minor>, such as "0.10", found "v0.10"'],
+    [
+      'a malformed api',
+      PLAIN.replace('api = "0.10"', 'api = "v0.10"'),
+      'buildpacks/node/buildpack.toml: api: expected a Buildpack API version of the form <major>.<minor>, such as "0.10", found "v0.10"',
+    ],
     ['a missing [buildpack]', 'api = "0.10"\n', 'buildpacks/node/buildpack.toml: buildpack: expected a [buildpack] table with id and version, found nothing'],
-    ['a missing id', PLAIN.replace('id = "acme/node-engine"', ''), 'buildpacks/node/buildpack.toml: buildpack.id: expected a buildpack id such as "acme/node-engine", found nothing'],
-    ['an id with spaces', PLAIN.replace('id = "acme/node-engine"', 'id = "acme node"'), 'buildpacks/node/buildpack.toml: buildpack.id: expected a buildpack id of letters, digits, ".", "/" and "-", found "acme node"'],
-    ['a reserved id', PLAIN.replace('id = "acme/node-engine"', 'id = "app"'), 'buildpacks/node/buildpack.toml: buildpack.id: expected an id other than app, config, generated, sbom (reserved by the spec), found "app"'],
-    ['a missing version', PLAIN.replace('version = "1.2.3"', ''), 'buildpacks/node/buildpack.toml: buildpack.version: expected a buildpack version such as "1.2.3", found nothing'],
-    ['[[buildpack.exec-env]] tables', PLAIN.replace('exec-env = ["production"]', '[[buildpack.exec-env]]\n  name = "production"'), 'buildpacks/node/buildpack.toml: buildpack.exec-env: expected an array of strings (pack 0.40 cannot read [[buildpack.exec-env]] tables), found an array'],
-    ['a stack without id', PLAIN.replace('id = "*"', 'mixins = []'), 'buildpacks/node/buildpack.toml: stacks[1].id: expected a stack id, or "*" for any stack, found nothing'],
-    ['mixins on stack "*"', PLAIN.replace('id = "*"', 'id = "*"\n  mixins = ["git"]'), 'buildpacks/node/buildpack.toml: stacks[1].mixins: expected no mixins with stack id "*" (the spec forbids them), found an array (["git"])'],
-    ['an invalid target os', PLAIN.replace('os = "linux"', 'os = "macos"'), 'buildpacks/node/buildpack.toml: targets[0].os: expected an os of linux, windows, found "macos"'],
-    ['an invalid target arch', PLAIN.replace('arch = "arm64"', 'arch = "aarch64"'), 'buildpacks/node/buildpack.toml: targets[1].arch: expected an architecture of'],
-    ['an order group entry without version', COMPOSITE.replace('version = "0.5.0"', ''), 'buildpacks/node/buildpack.toml: order[0].group[1].version: expected the version of buildpack "acme/npm-install", found nothing'],
-    ['an order group entry without id', COMPOSITE.replace('id = "acme/npm-install"', ''), 'buildpacks/node/buildpack.toml: order[0].group[1].id: expected the id of a buildpack in this composite, found nothing'],
-    ['a composite with targets', `${COMPOSITE}\n[[targets]]\nos = "linux"\n`, 'buildpacks/node/buildpack.toml: order: expected no [[order]] alongside [[stacks]] or [[targets]] (a composite buildpack has neither), found 1 order entry'],
+    [
+      'a missing id',
+      PLAIN.replace('id = "acme/node-engine"', ''),
+      'buildpacks/node/buildpack.toml: buildpack.id: expected a buildpack id such as "acme/node-engine", found nothing',
+    ],
+    [
+      'an id with spaces',
+      PLAIN.replace('id = "acme/node-engine"', 'id = "acme node"'),
+      'buildpacks/node/buildpack.toml: buildpack.id: expected a buildpack id of letters, digits, ".", "/" and "-", found "acme node"',
+    ],
+    [
+      'a reserved id',
+      PLAIN.replace('id = "acme/node-engine"', 'id = "app"'),
+      'buildpacks/node/buildpack.toml: buildpack.id: expected an id other than app, config, generated, sbom (reserved by the spec), found "app"',
+    ],
+    [
+      'a missing version',
+      PLAIN.replace('version = "1.2.3"', ''),
+      'buildpacks/node/buildpack.toml: buildpack.version: expected a buildpack version such as "1.2.3", found nothing',
+    ],
+    [
+      '[[buildpack.exec-env]] tables',
+      PLAIN.replace('exec-env = ["production"]', '[[buildpack.exec-env]]\n  name = "production"'),
+      'buildpacks/node/buildpack.toml: buildpack.exec-env: expected an array of strings (pack 0.40 cannot read [[buildpack.exec-env]] tables), found an array',
+    ],
+    [
+      'a stack without id',
+      PLAIN.replace('id = "*"', 'mixins = []'),
+      'buildpacks/node/buildpack.toml: stacks[1].id: expected a stack id, or "*" for any stack, found nothing',
+    ],
+    [
+      'mixins on stack "*"',
+      PLAIN.replace('id = "*"', 'id = "*"\n  mixins = ["git"]'),
+      'buildpacks/node/buildpack.toml: stacks[1].mixins: expected no mixins with stack id "*" (the spec forbids them), found an array (["git"])',
+    ],
+    [
+      'an invalid target os',
+      PLAIN.replace('os = "linux"', 'os = "macos"'),
+      'buildpacks/node/buildpack.toml: targets[0].os: expected an os of linux, windows, found "macos"',
+    ],
+    [
+      'an invalid target arch',
+      PLAIN.replace('arch = "arm64"', 'arch = "aarch64"'),
+      'buildpacks/node/buildpack.toml: targets[1].arch: expected an architecture of',
+    ],
+    [
+      'an order group entry without version',
+      COMPOSITE.replace('version = "0.5.0"', ''),
+      'buildpacks/node/buildpack.toml: order[0].group[1].version: expected the version of buildpack "acme/npm-install", found nothing',
+    ],
+    [
+      'an order group entry without id',
+      COMPOSITE.replace('id = "acme/npm-install"', ''),
+      'buildpacks/node/buildpack.toml: order[0].group[1].id: expected the id of a buildpack in this composite, found nothing',
+    ],
+    [
+      'a composite with targets',
+      `${COMPOSITE}\n[[targets]]\nos = "linux"\n`,
+      'buildpacks/node/buildpack.toml: order: expected no [[order]] alongside [[stacks]] or [[targets]] (a composite buildpack has neither), found 1 order entry',
+    ],
   ])('reports %s', (_what, text, message) => {
     expect(() => parse(text)).toThrow(message);
   });
 
   it('keeps [metadata] free-form', () => {
-    expect(parse(`${COMPOSITE}\n[metadata]\nanything = { goes = ["one", "two"], n = 1 }\n`).metadata).toStrictEqual({ anything: { goes: ['one', 'two'], n: 1 } });
+    expect(parse(`${COMPOSITE}\n[metadata]\nanything = { goes = ["one", "two"], n = 1 }\n`).metadata).toStrictEqual({
+      anything: { goes: ['one', 'two'], n: 1 },
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors';
 import { Fields } from '../config/fields';
 import { parseToml } from '../config/parse';
-import { compact, Distro, isSet, License, OrderEntry, plain, readDistros, readLicenses, readOrder, targetProblem } from './modules';
+import { compact, type Distro, isSet, type License, type OrderEntry, plain, readDistros, readLicenses, readOrder, targetProblem } from './modules';
 
 /** The [buildpack] table of a buildpack.toml. */
 export interface BuildpackInfo {
@@ -73,7 +73,12 @@ export function parseBuildpackToml(file: string, text: string): BuildpackDescrip
   const targets = (root.optionalTables('targets') ?? []).map(readTarget);
   // pack's validateBuildpackDescriptor: a composite has no stacks or targets of its own.
   if (order.length && (stacks.length || targets.length)) {
-    throw new ConfigError(file, 'order', 'no [[order]] alongside [[stacks]] or [[targets]] (a composite buildpack has neither)', `${order.length} order entr${order.length === 1 ? 'y' : 'ies'}`);
+    throw new ConfigError(
+      file,
+      'order',
+      'no [[order]] alongside [[stacks]] or [[targets]] (a composite buildpack has neither)',
+      `${order.length} order entr${order.length === 1 ? 'y' : 'ies'}`,
+    );
   }
 
   const metadata = root.optionalTable('metadata');
@@ -121,5 +126,10 @@ function readTarget(target: Fields): BuildpackTarget {
   const variant = target.optionalString('variant');
   const problem = targetProblem(target, os, arch, variant);
   if (problem) throw problem;
-  return compact({ os: isSet(os) ? os : undefined, arch: isSet(arch) ? arch : undefined, variant: isSet(variant) ? variant : undefined, distros: readDistros(target) });
+  return compact({
+    os: isSet(os) ? os : undefined,
+    arch: isSet(arch) ? arch : undefined,
+    variant: isSet(variant) ? variant : undefined,
+    distros: readDistros(target),
+  });
 }

@@ -1,6 +1,6 @@
 import { parseBuilderToml } from './builder-toml';
-import { BuildpackDescriptor, BuildpackStack, BuildpackTarget } from './buildpack-toml';
-import { checkBuildpacks, checkImages, estimateLayers, flattenGroups, KnownImage, MAX_LAYERS } from './checks';
+import { type BuildpackDescriptor, type BuildpackStack, type BuildpackTarget } from './buildpack-toml';
+import { checkBuildpacks, checkImages, estimateLayers, flattenGroups, type KnownImage, MAX_LAYERS } from './checks';
 
 const BUILDER = `
 [build]
@@ -17,8 +17,20 @@ const BUILDER = `
 
 const builder = (text = BUILDER) => parseBuilderToml('stacks/builder.toml', text);
 
-const BUILD: KnownImage = { stackId: 'io.buildpacks.stacks.bookworm', mixins: ['build:git', 'wget'], os: 'linux', arch: 'amd64', distro: { name: 'debian', version: '12' } };
-const RUN: KnownImage = { stackId: 'io.buildpacks.stacks.bookworm', mixins: ['run:tzdata', 'wget'], os: 'linux', arch: 'amd64', distro: { name: 'debian', version: '12' } };
+const BUILD: KnownImage = {
+  stackId: 'io.buildpacks.stacks.bookworm',
+  mixins: ['build:git', 'wget'],
+  os: 'linux',
+  arch: 'amd64',
+  distro: { name: 'debian', version: '12' },
+};
+const RUN: KnownImage = {
+  stackId: 'io.buildpacks.stacks.bookworm',
+  mixins: ['run:tzdata', 'wget'],
+  os: 'linux',
+  arch: 'amd64',
+  distro: { name: 'debian', version: '12' },
+};
 const TINY: KnownImage = { stackId: 'io.buildpacks.stacks.bookworm', mixins: [], os: 'linux', arch: 'amd64' };
 
 const KNOWN: Record<string, KnownImage> = {
@@ -83,14 +95,26 @@ describe('checkImages', () => {
 });
 
 describe('checkBuildpacks', () => {
-  const check = (bps: BuildpackDescriptor[], text = BUILDER, build = BUILD, runs = [RUN, TINY]) => checkBuildpacks(builder(text), bps, build, runs).map((e) => e.message);
+  const check = (bps: BuildpackDescriptor[], text = BUILDER, build = BUILD, runs = [RUN, TINY]) =>
+    checkBuildpacks(builder(text), bps, build, runs).map((e) => e.message);
 
   it('accepts a buildpack with neither stacks nor targets, a composite, and stack "*"', () => {
-    expect(check([bp('acme/plain', '1.0.0'), bp('acme/all', '1.0.0', { order: [['acme/plain@1.0.0']] }), bp('acme/any', '1.0.0', { stacks: [{ id: '*', mixins: [] }] })])).toEqual([]);
+    expect(
+      check([
+        bp('acme/plain', '1.0.0'),
+        bp('acme/all', '1.0.0', { order: [['acme/plain@1.0.0']] }),
+        bp('acme/any', '1.0.0', { stacks: [{ id: '*', mixins: [] }] }),
+      ]),
+    ).toEqual([]);
   });
 
   it('reports a buildpack whose stacks do not include the build image stack', () => {
-    const node = bp('acme/node', '1.0.0', { stacks: [{ id: 'io.buildpacks.stacks.jammy', mixins: [] }, { id: 'io.buildpacks.stacks.bionic', mixins: [] }] });
+    const node = bp('acme/node', '1.0.0', {
+      stacks: [
+        { id: 'io.buildpacks.stacks.jammy', mixins: [] },
+        { id: 'io.buildpacks.stacks.bionic', mixins: [] },
+      ],
+    });
     expect(check([node])).toEqual([
       'stacks/builder.toml: buildpacks[0]: expected a buildpack that supports the stack "io.buildpacks.stacks.bookworm" of build image "debian-bookworm-build:latest", found "acme/node@1.0.0" with [[stacks]] "io.buildpacks.stacks.jammy", "io.buildpacks.stacks.bionic"',
     ]);
@@ -115,8 +139,13 @@ describe('checkBuildpacks', () => {
     ]);
   });
 
-  it('accepts targets that match the images and the builder targets, with pack\'s wildcards', () => {
-    const node = bp('acme/node', '1.0.0', { targets: [{ os: 'linux', arch: 'amd64', distros: [{ name: 'debian', version: '12' }] }, { os: 'linux', distros: [] }] });
+  it("accepts targets that match the images and the builder targets, with pack's wildcards", () => {
+    const node = bp('acme/node', '1.0.0', {
+      targets: [
+        { os: 'linux', arch: 'amd64', distros: [{ name: 'debian', version: '12' }] },
+        { os: 'linux', distros: [] },
+      ],
+    });
     expect(check([node], `${BUILDER}\n[[targets]]\nos = "linux"\narch = "arm64"\n`)).toEqual([]);
   });
 
@@ -128,7 +157,12 @@ describe('checkBuildpacks', () => {
   });
 
   it('reports targets that miss the os/arch or distro of the images', () => {
-    const node = bp('acme/node', '1.0.0', { targets: [{ os: 'linux', arch: 'arm64', distros: [] }, { os: 'linux', arch: 'amd64', distros: [{ name: 'ubuntu', version: '24.04' }] }] });
+    const node = bp('acme/node', '1.0.0', {
+      targets: [
+        { os: 'linux', arch: 'arm64', distros: [] },
+        { os: 'linux', arch: 'amd64', distros: [{ name: 'ubuntu', version: '24.04' }] },
+      ],
+    });
     expect(check([node])).toEqual([
       'stacks/builder.toml: buildpacks[0]: expected a buildpack whose [[targets]] include linux/amd64 (debian@12) (build image "debian-bookworm-build:latest"), found "acme/node@1.0.0" with targets linux/arm64, linux/amd64 (ubuntu@24.04)',
       'stacks/builder.toml: buildpacks[0]: expected a buildpack whose [[targets]] include linux/amd64 (debian@12) (run image "debian-bookworm-run:latest"), found "acme/node@1.0.0" with targets linux/arm64, linux/amd64 (ubuntu@24.04)',
@@ -137,7 +171,12 @@ describe('checkBuildpacks', () => {
 });
 
 describe('flattenGroups', () => {
-  const java = bp('acme/java', '1.0.0', { order: [['acme/jvm@1.0.0', 'acme/maven@2.0.0'], ['acme/jvm@1.0.0', 'acme/gradle@3.0.0']] });
+  const java = bp('acme/java', '1.0.0', {
+    order: [
+      ['acme/jvm@1.0.0', 'acme/maven@2.0.0'],
+      ['acme/jvm@1.0.0', 'acme/gradle@3.0.0'],
+    ],
+  });
   const components = [bp('acme/jvm', '1.0.0'), bp('acme/maven', '2.0.0'), bp('acme/gradle', '3.0.0')];
   const procfile = bp('acme/procfile', '1.0.0');
 
@@ -181,7 +220,7 @@ describe('estimateLayers', () => {
     expect(estimateLayers(builder(`${BUILDER}\n[system]\n`), { buildImageLayers: 3, buildpacks: 2, extensions: 0 })).toBe(3 + 6 + 2);
   });
 
-  it('exports Docker\'s layer limit', () => {
+  it("exports Docker's layer limit", () => {
     expect(MAX_LAYERS).toBe(127);
   });
 });

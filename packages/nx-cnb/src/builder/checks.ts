@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../errors';
 import { normalizeImageRef } from '../reference/image-reference';
-import { BuilderToml, effectiveBuildImage, effectiveRunImages, moduleField } from './builder-toml';
+import { type BuilderToml, effectiveBuildImage, effectiveRunImages, moduleField } from './builder-toml';
 import type { BuildpackDescriptor, BuildpackTarget } from './buildpack-toml';
 import { fullName, isSet } from './modules';
 
@@ -154,7 +154,10 @@ export function checkBuildpacks(
       }
       for (const p of platforms) {
         if (!bp.targets.some((t) => targetMatches(t, p.os, p.arch, p.distro))) {
-          add(`a buildpack whose [[targets]] include ${describeTarget({ ...p, distros: p.distro ? [p.distro] : [] })} (${p.what})`, `${name} with targets ${theirs}`);
+          add(
+            `a buildpack whose [[targets]] include ${describeTarget({ ...p, distros: p.distro ? [p.distro] : [] })} (${p.what})`,
+            `${name} with targets ${theirs}`,
+          );
         }
       }
     }
@@ -248,7 +251,17 @@ export interface LayerCounts {
  * only when the base is itself a builder holding the same buildpacks.
  */
 export function estimateLayers(builder: BuilderToml, counts: LayerCounts): number {
-  const groups = (counts.flattenGroups ?? []).map((g) => new Set(g.split(',').map((s) => s.trim()).filter(Boolean))).filter((g) => g.size > 0);
+  const groups = (counts.flattenGroups ?? [])
+    .map(
+      (g) =>
+        new Set(
+          g
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+    )
+    .filter((g) => g.size > 0);
   const flattened = new Set(groups.flatMap((g) => [...g]));
   const modules = counts.buildpacks + counts.extensions - flattened.size + groups.length;
   const system = builder.system && (builder.system.pre.length || builder.system.post.length) ? 1 : 0;

@@ -3,8 +3,8 @@
  * both with the structs of its pkg/dist package (ModuleInfo, ModuleRef, Target),
  * so the keys each accepts are the same in both files.
  */
-import { ConfigError } from '../errors';
-import { Fields, isTable } from '../config/fields';
+import { type ConfigError } from '../errors';
+import { type Fields, isTable } from '../config/fields';
 import { platformProblem } from '../stack/platform';
 
 export interface License {
@@ -94,7 +94,10 @@ export function readOrder(f: Fields, key: string, expectedId: string, versionReq
 export function readDistros(f: Fields): Distro[] {
   return (f.optionalTables('distros') ?? []).map((distro) => {
     distro.onlyKeys(DISTRO_KEYS);
-    return compact({ name: distro.string('name', 'a distribution name such as "ubuntu" (the ID of /etc/os-release)'), version: distro.optionalString('version') });
+    return compact({
+      name: distro.string('name', 'a distribution name such as "ubuntu" (the ID of /etc/os-release)'),
+      version: distro.optionalString('version'),
+    });
   });
 }
 
@@ -128,5 +131,5 @@ export function plain(value: unknown): unknown {
 
 /** "id@version", or the bare id when there is no version, as pack's ModuleInfo.FullName(). */
 export function fullName(info: { id?: string; version?: string }): string {
-  return isSet(info.version) ? `${info.id ?? ''}@${info.version}` : info.id ?? '';
+  return isSet(info.version) ? `${info.id ?? ''}@${info.version}` : (info.id ?? '');
 }

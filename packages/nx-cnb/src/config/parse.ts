@@ -1,5 +1,5 @@
 import * as TOML from '@iarna/toml';
-import { parse as parseJsonc, ParseError, printParseErrorCode } from 'jsonc-parser';
+import { parse as parseJsonc, type ParseError, printParseErrorCode } from 'jsonc-parser';
 import { ConfigError } from '../errors';
 
 export type Table = Record<string, unknown>;
@@ -49,6 +49,15 @@ export function parseJson(file: string, text: string): unknown {
     const column = first.offset - before.lastIndexOf('\n');
     throw new ConfigError(file, `(syntax at line ${line}, column ${column})`, 'valid JSON', printParseErrorCode(first.error));
   }
+}
+
+/** Whether text holds a control character (a newline, NUL, DEL...), which one line of a generated file cannot carry. */
+export function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }
 
 /** A TOML basic string: JSON's escapes are TOML's, except that TOML wants DEL escaped too. */

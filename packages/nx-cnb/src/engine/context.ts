@@ -1,7 +1,7 @@
 import dockerignore from '@balena/dockerignore';
 import { createReadStream, promises as fs } from 'node:fs';
 import { join, posix } from 'node:path';
-import { pack, Pack } from 'tar-stream';
+import { pack, type Pack } from 'tar-stream';
 import type { TarEntry } from '../stack/image-contents';
 
 /**

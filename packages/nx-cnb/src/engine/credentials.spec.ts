@@ -3,7 +3,11 @@ import { credentialSource, redact } from './credentials';
 describe('credentialSource', () => {
   const auth = Buffer.from('ci-user:s3cr3t:with:colons').toString('base64');
   it('decodes auths entries, keeping colons in the password', () => {
-    expect(credentialSource(JSON.stringify({ auths: { '127.0.0.1:5000': { auth } } }), '127.0.0.1:5000')).toEqual({ kind: 'basic', username: 'ci-user', password: 's3cr3t:with:colons' });
+    expect(credentialSource(JSON.stringify({ auths: { '127.0.0.1:5000': { auth } } }), '127.0.0.1:5000')).toEqual({
+      kind: 'basic',
+      username: 'ci-user',
+      password: 's3cr3t:with:colons',
+    });
   });
   it('prefers a per-host helper, then falls back to credsStore', () => {
     const config = JSON.stringify({ credHelpers: { 'ghcr.io': 'gh' }, credsStore: 'pass' });

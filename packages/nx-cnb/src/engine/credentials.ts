@@ -15,7 +15,11 @@ export type CredentialSource = { kind: 'basic'; username: string; password: stri
  * reads it: auths[host].auth (base64 user:password), credHelpers[host], then credsStore.
  */
 export function credentialSource(configJson: string, host: string): CredentialSource {
-  const config = JSON.parse(configJson) as { auths?: Record<string, { auth?: string; username?: string; password?: string }>; credHelpers?: Record<string, string>; credsStore?: string };
+  const config = JSON.parse(configJson) as {
+    auths?: Record<string, { auth?: string; username?: string; password?: string }>;
+    credHelpers?: Record<string, string>;
+    credsStore?: string;
+  };
   const keys = host === DOCKER_HUB ? ['https://index.docker.io/v1/', 'index.docker.io', DOCKER_HUB] : [host, `https://${host}`, `http://${host}`];
   if (config.credHelpers) for (const key of keys) if (config.credHelpers[key]) return { kind: 'helper', helper: config.credHelpers[key] };
   for (const key of keys) {

@@ -2,8 +2,19 @@ import Docker from 'dockerode';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { splitTag } from '../reference/image-reference';
-import { redact, RegistryAuth } from './credentials';
-import { BuildFailedError, BuildRequest, Engine, engineAddress, EngineUnreachableError, ImageFile, InspectedImage, LoadFailedError, Log, PushFailedError } from './engine';
+import { redact, type RegistryAuth } from './credentials';
+import {
+  BuildFailedError,
+  type BuildRequest,
+  type Engine,
+  engineAddress,
+  EngineUnreachableError,
+  type ImageFile,
+  type InspectedImage,
+  LoadFailedError,
+  type Log,
+  PushFailedError,
+} from './engine';
 import { readImagePaths } from './image-files';
 
 /**

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CredentialSource, credentialSource, RegistryAuth } from './credentials';
+import { ExpectedError } from '../errors';
+import { type CredentialSource, credentialSource, type RegistryAuth } from './credentials';
 
 /** Credentials for a registry host from the user's Docker config (DOCKER_CONFIG or ~/.docker), or undefined for anonymous access. */
 export async function registryAuth(host: string, env: NodeJS.ProcessEnv = process.env): Promise<RegistryAuth | undefined> {
@@ -12,7 +13,7 @@ export async function registryAuth(host: string, env: NodeJS.ProcessEnv = proces
   try {
     source = credentialSource(text, host);
   } catch (e) {
-    throw new Error(`${file}: (syntax): expected valid JSON, found ${(e as Error).message}`);
+    throw new ExpectedError(`${file}: (syntax): expected valid JSON, found ${(e as Error).message}`, { cause: e });
   }
   if (!source) return undefined;
   if (source.kind === 'basic') return { username: source.username, password: source.password, serveraddress: host };
@@ -25,4 +26,3 @@ export async function registryAuth(host: string, env: NodeJS.ProcessEnv = proces
   const { Username, Secret } = JSON.parse(result.stdout) as { Username: string; Secret: string };
   return { username: Username, password: Secret, serveraddress: host };
 }
-

@@ -1,4 +1,4 @@
-import { ExecutorContext, logger } from '@nx/devkit';
+import { type ExecutorContext, logger } from '@nx/devkit';
 import { inspect } from 'node:util';
 import { connectEngine } from '../engine/docker-engine';
 import type { Engine } from '../engine/engine';

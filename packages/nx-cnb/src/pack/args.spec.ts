@@ -10,11 +10,17 @@ describe('builderCreateArgs', () => {
         pullPolicy: 'never',
       }),
     ).toEqual([
-      'builder', 'create', 'acme/builder:latest',
-      '--config', '/w/builders/acme/builder.toml',
-      '--pull-policy', 'never',
-      '--flatten', 'samples/c-app@0.1.0,samples/gcc@0.1.0',
-      '--flatten', 'x/y@1.0.0',
+      'builder',
+      'create',
+      'acme/builder:latest',
+      '--config',
+      '/w/builders/acme/builder.toml',
+      '--pull-policy',
+      'never',
+      '--flatten',
+      'samples/c-app@0.1.0,samples/gcc@0.1.0',
+      '--flatten',
+      'x/y@1.0.0',
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import type { Log } from '../engine/engine';
 import { builderCreateArgs } from './args';
-import { Pack, PackFailedError, PackMissingError } from './pack';
+import { type Pack, PackFailedError, PackMissingError } from './pack';
 
 /** The pack binary the environment names: NX_CNB_PACK, else `pack` on PATH. Fails clearly when neither runs. */
 export async function findPack(env: NodeJS.ProcessEnv = process.env): Promise<Pack> {
@@ -12,7 +12,10 @@ export async function findPack(env: NodeJS.ProcessEnv = process.env): Promise<Pa
     version = stdout.trim().split(/\s+/)[0];
   } catch (e) {
     const error = e as { code?: string; shortMessage?: string; message: string };
-    throw new PackMissingError(env.NX_CNB_PACK ? `NX_CNB_PACK=${path}` : '"pack" on PATH', error.code === 'ENOENT' ? 'not found' : (error.shortMessage ?? error.message));
+    throw new PackMissingError(
+      env.NX_CNB_PACK ? `NX_CNB_PACK=${path}` : '"pack" on PATH',
+      error.code === 'ENOENT' ? 'not found' : (error.shortMessage ?? error.message),
+    );
   }
   return {
     version,

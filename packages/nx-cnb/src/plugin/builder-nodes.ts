@@ -1,10 +1,10 @@
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
-import { BuilderToml, effectiveBuildImage, effectiveRunImages, localBuildpackDirs } from '../builder/builder-toml';
+import { type BuilderToml, effectiveBuildImage, effectiveRunImages, localBuildpackDirs } from '../builder/builder-toml';
 import type { CreateBuilderExecutorOptions } from '../executors/create-builder/schema';
 import type { PublishExecutorOptions } from '../executors/publish/schema';
 import { imageReferences, normalizeImageRef } from '../reference/image-reference';
-import { IndexedImage } from './image-index';
+import { type IndexedImage } from './image-index';
 import type { NxCnbPluginOptions } from './options';
 
 export const BUILDER_TOML = 'builder.toml';
@@ -77,7 +77,10 @@ export function builderProject(
       },
     };
   }
-  const created = builders.map(({ config }) => ({ config, target: posix.basename(config) === BUILDPACKLESS_TOML ? 'create-builder-buildpackless' : 'create-builder' }));
+  const created = builders.map(({ config }) => ({
+    config,
+    target: posix.basename(config) === BUILDPACKLESS_TOML ? 'create-builder-buildpackless' : 'create-builder',
+  }));
   const publishOptions: PublishExecutorOptions = {
     receipts: created.map(({ target }) => (targets[target].options as CreateBuilderExecutorOptions).outputPath),
     builderConfig: created.find((c) => c.target === 'create-builder')?.config,
@@ -89,10 +92,14 @@ export function builderProject(
     cache: false,
     // The run images a builder names must be in the registry before the builder that points at them.
     // --dryRun and --tags reach the stacks' publish too.
-    dependsOn: [...created.map(({ target }) => target), ...[...stackProjects].map((project) => ({ projects: [project], target: 'publish', params: 'forward' as const }))],
+    dependsOn: [
+      ...created.map(({ target }) => target),
+      ...[...stackProjects].map((project) => ({ projects: [project], target: 'publish', params: 'forward' as const })),
+    ],
     metadata: {
       technologies: ['buildpacks', 'pack'],
-      description: 'Pushes the builder (and its run-image mirrors) after the stacks it uses are published; --tags adds version tags, --dryRun shows what would be pushed',
+      description:
+        'Pushes the builder (and its run-image mirrors) after the stacks it uses are published; --tags adds version tags, --dryRun shows what would be pushed',
     },
   };
   return {
@@ -104,7 +111,6 @@ export function builderProject(
     metadata: { 'nx-cnb': { uses: [...uses.values()] } },
   };
 }
-
 
 function dedupe<T>(items: T[]): T[] {
   return [...new Map(items.map((i) => [JSON.stringify(i), i])).values()];

@@ -1,4 +1,4 @@
-import { CreateDependencies, DependencyType, RawProjectGraphDependency, validateDependency } from '@nx/devkit';
+import { type CreateDependencies, DependencyType, type RawProjectGraphDependency, validateDependency } from '@nx/devkit';
 import type { BuilderUses } from './builder-nodes';
 
 /** Static edges from each builder to the stacks whose images it names and to its local buildpacks. */

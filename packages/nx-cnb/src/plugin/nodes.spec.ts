@@ -32,7 +32,13 @@ describe('createNodesV2', () => {
         os_name: 'debian',
         os_codename: 'bookworm',
         images: [
-          { name: 'base', config_dir: 'base', create_build_image: true, stack_type: 'base', pattern_image_registry_name: 'os_name-os_codename-build_image_run_image' },
+          {
+            name: 'base',
+            config_dir: 'base',
+            create_build_image: true,
+            stack_type: 'base',
+            pattern_image_registry_name: 'os_name-os_codename-build_image_run_image',
+          },
           { name: 'tiny', config_dir: 'tiny', stack_type: 'tiny' },
         ],
       }),
@@ -212,9 +218,15 @@ describe('createNodesV2', () => {
   it('reports a broken stack with its file and field', async () => {
     write('stacks/lone/stack.toml', TOML().replace('uid = 1001', 'uid = 0'));
     // Nx gathers per-file errors into one AggregateCreateNodesError and shows each to the user.
-    const error = await Promise.resolve(infer(['stacks/lone/stack.toml'])).then(() => undefined, (e: unknown) => e as { errors: [string, Error][] });
+    const error = await Promise.resolve(infer(['stacks/lone/stack.toml'])).then(
+      () => undefined,
+      (e: unknown) => e as { errors: [string, Error][] },
+    );
     expect(error!.errors.map(([file, e]) => [file, e.message])).toEqual([
-      ['stacks/lone/stack.toml', 'stacks/lone/stack.toml: build.uid: expected a non-root user id (above 0): the CNB spec forbids running as root, found number 0'],
+      [
+        'stacks/lone/stack.toml',
+        'stacks/lone/stack.toml: build.uid: expected a non-root user id (above 0): the CNB spec forbids running as root, found number 0',
+      ],
     ]);
   });
 });
@@ -235,7 +247,10 @@ describe('createNodesV2 for builders', () => {
       'builders/acme/builder.toml',
       '[[buildpacks]]\n  uri = "./buildpacks/hi"\n[[order]]\n  [[order.group]]\n    id = "acme/hi"\n[build]\n  image = "lone-build"\n[[run.images]]\n  image = "lone-run:latest"\n[lifecycle]\n  version = "0.21.14"\n',
     );
-    write('builders/acme/builder-buildpackless.toml', '[build]\n  image = "lone-build"\n[[run.images]]\n  image = "elsewhere/run:1"\n[lifecycle]\n  version = "0.21.14"\n');
+    write(
+      'builders/acme/builder-buildpackless.toml',
+      '[build]\n  image = "lone-build"\n[[run.images]]\n  image = "elsewhere/run:1"\n[lifecycle]\n  version = "0.21.14"\n',
+    );
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -253,12 +268,22 @@ describe('createNodesV2 for builders', () => {
     expect(builder.targets!['create-builder']).toMatchObject({
       executor: 'nx-cnb:create-builder',
       cache: false,
-      options: { config: 'builders/acme/builder.toml', builder: 'acme-builder:latest', outputPath: 'dist/builders/acme/builder', images: ['dist/stacks/lone/build', 'dist/stacks/lone/run'] },
+      options: {
+        config: 'builders/acme/builder.toml',
+        builder: 'acme-builder:latest',
+        outputPath: 'dist/builders/acme/builder',
+        images: ['dist/stacks/lone/build', 'dist/stacks/lone/run'],
+      },
       dependsOn: [
         { projects: ['lone'], target: 'image-build' },
         { projects: ['lone'], target: 'image-run' },
       ],
-      inputs: ['{workspaceRoot}/builders/acme/builder.toml', '{workspaceRoot}/builders/acme/buildpacks/hi/**/*', { dependentTasksOutputFiles: '**/receipt.json' }, { env: 'NX_CNB_PACK' }],
+      inputs: [
+        '{workspaceRoot}/builders/acme/builder.toml',
+        '{workspaceRoot}/builders/acme/buildpacks/hi/**/*',
+        { dependentTasksOutputFiles: '**/receipt.json' },
+        { env: 'NX_CNB_PACK' },
+      ],
     });
     // The buildpack-less builder's run image comes from elsewhere: no task makes it.
     expect(builder.targets!['create-builder-buildpackless']).toMatchObject({
@@ -277,7 +302,10 @@ describe('createNodesV2: what spans stacks and options', () => {
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'nx-cnb-span-'));
     for (const stack of ['one', 'two']) {
-      write(`stacks/${stack}/images.json`, JSON.stringify({ os_name: 'debian', os_codename: 'bookworm', images: [{ name: 'base', config_dir: 'base', create_build_image: true }] }));
+      write(
+        `stacks/${stack}/images.json`,
+        JSON.stringify({ os_name: 'debian', os_codename: 'bookworm', images: [{ name: 'base', config_dir: 'base', create_build_image: true }] }),
+      );
       write(`stacks/${stack}/base/stack.toml`, TOML());
       write(`stacks/${stack}/base/build.Dockerfile`, 'FROM x');
       write(`stacks/${stack}/base/run.Dockerfile`, 'FROM x');
@@ -293,9 +321,18 @@ describe('createNodesV2: what spans stacks and options', () => {
   });
 
   it.each([
-    [{ repository: 'Registry.example.com/ACME' }, 'nx.json: plugins["nx-cnb"].options.repository: expected a registry and namespace such as "127.0.0.1:5000/acme" (lowercase, no tag), found "Registry.example.com/ACME"'],
-    [{ repository: 'acme/x; rm -rf /' }, 'nx.json: plugins["nx-cnb"].options.repository: expected a registry and namespace such as "127.0.0.1:5000/acme" (lowercase, no tag), found "acme/x; rm -rf /"'],
-    [{ tags: ['1.0', '$(reboot)'] }, 'nx.json: plugins["nx-cnb"].options.tags[1]: expected a Docker tag: letters, digits, "_", "." and "-", at most 128, found "$(reboot)"'],
+    [
+      { repository: 'Registry.example.com/ACME' },
+      'nx.json: plugins["nx-cnb"].options.repository: expected a registry and namespace such as "127.0.0.1:5000/acme" (lowercase, no tag), found "Registry.example.com/ACME"',
+    ],
+    [
+      { repository: 'acme/x; rm -rf /' },
+      'nx.json: plugins["nx-cnb"].options.repository: expected a registry and namespace such as "127.0.0.1:5000/acme" (lowercase, no tag), found "acme/x; rm -rf /"',
+    ],
+    [
+      { tags: ['1.0', '$(reboot)'] },
+      'nx.json: plugins["nx-cnb"].options.tags[1]: expected a Docker tag: letters, digits, "_", "." and "-", at most 128, found "$(reboot)"',
+    ],
     [{ tags: [] }, 'nx.json: plugins["nx-cnb"].options.tags: expected a non-empty array of tags, found an array ([])'],
   ])('rejects the plugin options %j', async (options, message) => {
     await expect(infer(['stacks/one/images.json'], options)).rejects.toThrow(message);

@@ -1,4 +1,4 @@
-import { CreateNodesContextV2, CreateNodesResult, createNodesFromFiles, CreateNodesV2, ProjectConfiguration } from '@nx/devkit';
+import { type CreateNodesContextV2, type CreateNodesResult, createNodesFromFiles, type CreateNodesV2, type ProjectConfiguration } from '@nx/devkit';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 import type { BuilderToml } from '../builder/builder-toml';
@@ -7,7 +7,7 @@ import { readBuilderFromDisk, readBuildpackFromDisk, readStackFromDisk } from '.
 import { IMAGES_JSON } from '../stack/stack';
 import { BUILDER_TOML, BUILDPACKLESS_TOML, builderProject } from './builder-nodes';
 import { indexImages, stackProjectName } from './image-index';
-import { checkPluginOptions, NxCnbPluginOptions } from './options';
+import { checkPluginOptions, type NxCnbPluginOptions } from './options';
 import { stackTargets } from './stack-nodes';
 
 export const CONFIG_GLOB = '**/{images.json,stack.toml,builder.toml,buildpack.toml}';
@@ -23,14 +23,22 @@ export const createNodesV2: CreateNodesV2<NxCnbPluginOptions> = [
   async (files, options, context) => {
     const opts = options ?? {};
     checkPluginOptions(opts);
-    const stacks = readEach(files.filter((f) => isStackFile(context.workspaceRoot, f)), (file) => readStackFromDisk(context.workspaceRoot, dirname(file)));
-    const buildpacks = readEach(files.filter((f) => basename(f) === 'buildpack.toml'), (file) => readBuildpackFromDisk(context.workspaceRoot, file));
+    const stacks = readEach(
+      files.filter((f) => isStackFile(context.workspaceRoot, f)),
+      (file) => readStackFromDisk(context.workspaceRoot, dirname(file)),
+    );
+    const buildpacks = readEach(
+      files.filter((f) => basename(f) === 'buildpack.toml'),
+      (file) => readBuildpackFromDisk(context.workspaceRoot, file),
+    );
     const images = indexImages(
       [...stacks].flatMap(([file, stack]) => (stack instanceof Error ? [] : [{ root: dirname(file), name: stackProjectName(dirname(file)), stack }])),
       opts,
     );
     // Buildpack folder -> project name, for builder edges.
-    const buildpackProjects = new Map([...buildpacks].flatMap(([file, bp]) => (bp instanceof Error ? [] : [[dirname(file), buildpackProjectName(bp.buildpack.id)]])));
+    const buildpackProjects = new Map(
+      [...buildpacks].flatMap(([file, bp]) => (bp instanceof Error ? [] : [[dirname(file), buildpackProjectName(bp.buildpack.id)]])),
+    );
 
     return createNodesFromFiles(
       (file: string, _o: unknown, ctx: CreateNodesContextV2): CreateNodesResult => {
@@ -43,7 +51,13 @@ export const createNodesV2: CreateNodesV2<NxCnbPluginOptions> = [
           default: {
             const stack = stacks.get(file);
             if (!stack) return {};
-            return projects({ name: stackProjectName(root), root, projectType: 'library', tags: ['type:stack'], targets: stackTargets(root, orThrow(stack), opts) });
+            return projects({
+              name: stackProjectName(root),
+              root,
+              projectType: 'library',
+              tags: ['type:stack'],
+              targets: stackTargets(root, orThrow(stack), opts),
+            });
           }
         }
       },
@@ -108,4 +122,3 @@ function buildpackProject(file: string, descriptor: BuildpackDescriptor): Projec
 export function buildpackProjectName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]+/g, '-');
 }
-

@@ -5,7 +5,7 @@ import type { EnsureImagesExecutorOptions } from '../executors/ensure-images/sch
 import type { PublishExecutorOptions } from '../executors/publish/schema';
 import { imageReferences } from '../reference/image-reference';
 import type { Stack, StackImage } from '../stack/stack';
-import { IMAGE_TARGET_PREFIX, NxCnbPluginOptions } from './options';
+import { IMAGE_TARGET_PREFIX, type NxCnbPluginOptions } from './options';
 
 /** Where an image's receipt and saved image go, relative to the workspace. */
 export function imageOutputPath(root: string, image: Pick<StackImage, 'key'>): string {
@@ -66,7 +66,8 @@ export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOpt
     dependsOn: [aggregate],
     metadata: {
       technologies: ['docker', 'buildpacks'],
-      description: 'Pushes every image of the stack to its registry (the plugin option "repository"); --tags adds version tags, --dryRun shows what would be pushed',
+      description:
+        'Pushes every image of the stack to its registry (the plugin option "repository"); --tags adds version tags, --dryRun shows what would be pushed',
     },
   };
   return targets;

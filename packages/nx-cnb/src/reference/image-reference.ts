@@ -136,7 +136,8 @@ export function isNameComponent(value: unknown): value is string {
 /** Checks a repository and tags wherever they come from (nx.json, a target's options), naming the field at fault. */
 export function checkNaming(file: string, fieldPrefix: string, naming: { repository?: unknown; tags?: unknown }): void {
   const { repository, tags } = naming;
-  if (repository !== undefined && !isRepository(repository)) throw new ConfigError(file, `${fieldPrefix}repository`, REPOSITORY_EXPECTED, describeValue(repository));
+  if (repository !== undefined && !isRepository(repository))
+    throw new ConfigError(file, `${fieldPrefix}repository`, REPOSITORY_EXPECTED, describeValue(repository));
   if (tags === undefined) return;
   if (!Array.isArray(tags) || tags.length === 0) throw new ConfigError(file, `${fieldPrefix}tags`, 'a non-empty array of tags', describeValue(tags));
   tags.forEach((tag, i) => {

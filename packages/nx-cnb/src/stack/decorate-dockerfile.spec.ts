@@ -43,6 +43,8 @@ describe('decorateDockerfile', () => {
   });
 
   it('refuses an env value no Dockerfile line can hold', () => {
-    expect(() => decorateDockerfile('sha256:abc', 'l.tar', { PATH: 'a\nb' }, {}, '1:1')).toThrow('env PATH: cannot be written as a Dockerfile ENV, found "a\\nb"');
+    expect(() => decorateDockerfile('sha256:abc', 'l.tar', { PATH: 'a\nb' }, {}, '1:1')).toThrow(
+      'env PATH: cannot be written as a Dockerfile ENV, found "a\\nb"',
+    );
   });
 });

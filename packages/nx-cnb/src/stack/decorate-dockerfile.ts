@@ -5,6 +5,8 @@
  * LABEL step each (about 50 ms apiece, 20 labels per image).
  */
 
+import { hasControlCharacter } from '../config/parse';
+
 /** Longest value written into the Dockerfile; longer ones (a legacy package list) stay with the API. */
 const MAX_DOCKERFILE_VALUE = 4096;
 /** Keys written bare; any other key (with "=" or a space, say) stays with the API. */
@@ -42,5 +44,5 @@ export function quoted(value: string): string {
 
 /** Control characters (a newline ends the instruction) and very long values cannot go on one line. */
 function fitsDockerfile(value: string): boolean {
-  return value.length <= MAX_DOCKERFILE_VALUE && !/[\u0000-\u001f\u007f]/.test(value);
+  return value.length <= MAX_DOCKERFILE_VALUE && !hasControlCharacter(value);
 }

@@ -72,10 +72,12 @@ export function specProblems(image: StackImage, inspected: InspectedImage, passw
 
   if (!config.User || uid === '0' || uid === 'root') problems.push(`User must be a non-root user, found ${JSON.stringify(config.User ?? '')}`);
   else if (uid !== String(def.uid) || gid !== String(def.gid)) problems.push(`User must be ${def.uid}:${def.gid}, found ${config.User}`);
-  if (labels['io.buildpacks.stack.id'] !== image.stackId) problems.push(`label io.buildpacks.stack.id must be ${image.stackId}, found ${labels['io.buildpacks.stack.id'] ?? 'none'}`);
+  if (labels['io.buildpacks.stack.id'] !== image.stackId)
+    problems.push(`label io.buildpacks.stack.id must be ${image.stackId}, found ${labels['io.buildpacks.stack.id'] ?? 'none'}`);
   if (!inspected.Os || !inspected.Architecture) problems.push('the image config must name its os and architecture');
   if (!env.get('PATH')) problems.push('env PATH must be set');
-  if (!passwd || !passwd.split('\n').some((l) => l.startsWith(`cnb:x:${def.uid}:${def.gid}:`))) problems.push(`/etc/passwd must hold the cnb user ${def.uid}:${def.gid}`);
+  if (!passwd || !passwd.split('\n').some((l) => l.startsWith(`cnb:x:${def.uid}:${def.gid}:`)))
+    problems.push(`/etc/passwd must hold the cnb user ${def.uid}:${def.gid}`);
 
   let mixins: unknown;
   try {
@@ -87,11 +89,16 @@ export function specProblems(image: StackImage, inspected: InspectedImage, passw
   else {
     const wrong = image.kind === 'build' ? 'run:' : 'build:';
     const bad = mixins.filter((m) => typeof m !== 'string' || m.startsWith(wrong));
-    if (bad.length) problems.push(`label io.buildpacks.stack.mixins must hold no ${wrong}-prefixed mixin on a ${image.kind} image, found ${JSON.stringify(bad)}`);
+    if (bad.length)
+      problems.push(`label io.buildpacks.stack.mixins must hold no ${wrong}-prefixed mixin on a ${image.kind} image, found ${JSON.stringify(bad)}`);
   }
 
   if (image.kind === 'build') {
-    for (const [name, value] of [['CNB_USER_ID', def.uid], ['CNB_GROUP_ID', def.gid], ['CNB_STACK_ID', image.stackId]] as const) {
+    for (const [name, value] of [
+      ['CNB_USER_ID', def.uid],
+      ['CNB_GROUP_ID', def.gid],
+      ['CNB_STACK_ID', image.stackId],
+    ] as const) {
       if (env.get(name) !== String(value)) problems.push(`env ${name} must be ${value}, found ${env.get(name) ?? 'none'}`);
     }
   } else if (labels['io.buildpacks.rebasable'] !== 'true') {

@@ -66,7 +66,7 @@ export function parseImagesJson(file: string, text: string): ImagesJson {
 
 function parseEntry(entry: Fields): ImagesJsonEntry {
   entry.onlyKeys(ENTRY_KEYS);
-  const configDir = entry.string('config_dir', 'the folder of this image\'s stack.toml, relative to images.json');
+  const configDir = entry.string('config_dir', "the folder of this image's stack.toml, relative to images.json");
   if (configDir.startsWith('/') || configDir.split('/').includes('..')) {
     throw entry.error('config_dir', 'a folder inside the stack (no leading "/" and no "..")');
   }

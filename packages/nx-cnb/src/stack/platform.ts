@@ -11,4 +11,3 @@ export function platformProblem(platform: string): string | undefined {
   if (variant !== undefined && !/^v[0-9]+$/.test(variant)) return 'a variant such as v7 or v8';
   return undefined;
 }
-

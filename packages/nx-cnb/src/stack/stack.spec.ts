@@ -1,4 +1,4 @@
-import { readStack, StackFiles, buildArgsFor } from './stack';
+import { readStack, type StackFiles, buildArgsFor } from './stack';
 
 const BASE_TOML = `
 id = "io.buildpacks.stacks.bookworm"
@@ -36,7 +36,13 @@ const IMAGES_JSON = JSON.stringify({
   os_name: 'debian',
   os_codename: 'bookworm',
   images: [
-    { name: 'base', config_dir: 'base', create_build_image: true, stack_type: 'base', pattern_image_registry_name: 'os_name-os_codename-build_image_run_image' },
+    {
+      name: 'base',
+      config_dir: 'base',
+      create_build_image: true,
+      stack_type: 'base',
+      pattern_image_registry_name: 'os_name-os_codename-build_image_run_image',
+    },
     { name: 'tiny', config_dir: 'tiny', stack_type: 'tiny', pattern_image_registry_name: 'os_name-os_codename-build_image_run_image-stack_type' },
   ],
 });
@@ -101,9 +107,7 @@ describe('readStack: Paketo layout', () => {
 
   it('reports unknown keys in images.json entries', () => {
     const json = JSON.stringify({ images: [{ name: 'a', config_dir: 'base', colour: 'red' }] });
-    expect(() => readStack('s', paketo({ 'images.json': json }))).toThrow(
-      's/images.json: images[0].colour: expected one of the known keys (name, config_dir,',
-    );
+    expect(() => readStack('s', paketo({ 'images.json': json }))).toThrow('s/images.json: images[0].colour: expected one of the known keys (name, config_dir,');
   });
 
   it('reports a config_dir that escapes the stack', () => {
@@ -120,7 +124,12 @@ describe('readStack: Paketo layout', () => {
   });
 
   it('reports duplicate entry names', () => {
-    const json = JSON.stringify({ images: [{ name: 'a', config_dir: 'base', create_build_image: true }, { name: 'a', config_dir: 'tiny' }] });
+    const json = JSON.stringify({
+      images: [
+        { name: 'a', config_dir: 'base', create_build_image: true },
+        { name: 'a', config_dir: 'tiny' },
+      ],
+    });
     expect(() => readStack('s', paketo({ 'images.json': json }))).toThrow('s/images.json: images[1].name: expected a name no other entry uses, found "a"');
   });
 
@@ -168,8 +177,16 @@ describe('readStack: lone stack.toml', () => {
   });
 
   it.each([
-    ['id', BASE_TOML.replace('id = "io.buildpacks.stacks.bookworm"', ''), 's/stack.toml: id: expected a stack id such as "io.buildpacks.stacks.bookworm", found nothing'],
-    ['dockerfile', BASE_TOML.replace('dockerfile = "./build.Dockerfile"', ''), 's/stack.toml: build.dockerfile: expected the path of a Dockerfile, relative to this stack.toml, found nothing'],
+    [
+      'id',
+      BASE_TOML.replace('id = "io.buildpacks.stacks.bookworm"', ''),
+      's/stack.toml: id: expected a stack id such as "io.buildpacks.stacks.bookworm", found nothing',
+    ],
+    [
+      'dockerfile',
+      BASE_TOML.replace('dockerfile = "./build.Dockerfile"', ''),
+      's/stack.toml: build.dockerfile: expected the path of a Dockerfile, relative to this stack.toml, found nothing',
+    ],
     ['uid', BASE_TOML.replace('uid = 1001', ''), 's/stack.toml: build.uid: expected the cnb user id, a whole number above 0, found nothing'],
     ['gid', BASE_TOML.replace('gid = 1000\n  mixins', 'mixins'), 's/stack.toml: run.gid: expected the cnb group id, a whole number above 0, found nothing'],
     ['[run]', BASE_TOML.split('[run]')[0], 's/stack.toml: run: expected a [run] table (a lone stack.toml makes both images), found none'],
@@ -270,7 +287,9 @@ describe('readStack: files that are not configuration', () => {
   });
 
   it('refuses binary garbage in images.json', () => {
-    expect(() => readStack('s', paketo({ 'images.json': '{"images": \u0000\u0001\u0002}' }))).toThrow('s/images.json: (file): expected a text file, found binary data (a NUL byte at offset 11)');
+    expect(() => readStack('s', paketo({ 'images.json': '{"images": \u0000\u0001\u0002}' }))).toThrow(
+      's/images.json: (file): expected a text file, found binary data (a NUL byte at offset 11)',
+    );
   });
 
   it('shows a syntax error in garbage as one printable line', () => {

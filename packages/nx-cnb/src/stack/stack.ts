@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { ConfigError, ConfigErrors } from '../errors';
-import { expandPattern, ImagesJson, parseImagesJson } from './images-json';
-import { ImageDefinition, ImageKind, mixinProblems, parseStackToml, StackToml } from './stack-toml';
+import { expandPattern, type ImagesJson, parseImagesJson } from './images-json';
+import { type ImageDefinition, type ImageKind, mixinProblems, parseStackToml, type StackToml } from './stack-toml';
 
 /** How the model sees files: paths relative to the stack root, undefined when absent. */
 export interface StackFiles {
@@ -143,7 +143,12 @@ function checkAcrossImages(root: string, stack: Stack, files: StackFiles): Stack
     }
     const clash = seen.get(img.key) ?? [...seen.values()].find((other) => other.name === img.name);
     if (clash) {
-      throw new ConfigError(join(root, stack.configFile), 'images', 'a distinct image name and variant for every image', `${img.name} twice (variant ${img.variant})`);
+      throw new ConfigError(
+        join(root, stack.configFile),
+        'images',
+        'a distinct image name and variant for every image',
+        `${img.name} twice (variant ${img.variant})`,
+      );
     }
     seen.set(img.key, img);
   }
@@ -174,4 +179,3 @@ function join(...parts: string[]): string {
 export function buildArgsFor(image: StackImage, platform: string): Record<string, string> {
   return { ...image.definition.args, ...(image.definition.platformArgs[platform] ?? {}) };
 }
-

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import type { RegistryAuth } from '../engine/credentials';
-import { BuildFailedError, BuildRequest, Engine, ImageFile, InspectedImage, Log } from '../engine/engine';
+import { BuildFailedError, type BuildRequest, type Engine, type ImageFile, type InspectedImage, type Log } from '../engine/engine';
 import { normalizeImageRef } from '../reference/image-reference';
 
 export interface FakeImage {
@@ -172,7 +172,13 @@ export async function applyDecoration(engine: FakeEngine, build: SeenBuild): Pro
   const from = /^FROM (\S+)$/m.exec(dockerfile)?.[1];
   const base = from && engine.image(from);
   if (!base) throw new Error(`the decorating Dockerfile starts from ${from}, which the engine lacks`);
-  const image: FakeImage = { ...base, env: [...base.env], labels: { ...base.labels, ...(build.request.labels ?? {}) }, files: { ...base.files }, layers: base.layers + 1 };
+  const image: FakeImage = {
+    ...base,
+    env: [...base.env],
+    labels: { ...base.labels, ...(build.request.labels ?? {}) },
+    files: { ...base.files },
+    layers: base.layers + 1,
+  };
   for (const line of dockerfile.split('\n')) {
     const [instruction, rest] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
     if (instruction === 'ADD') {

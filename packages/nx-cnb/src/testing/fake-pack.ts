@@ -1,5 +1,5 @@
 import type { BuilderCreateRequest } from '../pack/args';
-import { PackFailedError, Pack } from '../pack/pack';
+import { PackFailedError, type Pack } from '../pack/pack';
 import type { FakeEngine } from './fake-engine';
 
 /** A pack that records what it is asked and, like pack, leaves the builder in the engine. */
@@ -17,7 +17,10 @@ export class FakePack implements Pack {
     if (this.failWith) throw new PackFailedError(['builder', 'create'], 1, this.failWith);
     log(`Successfully created builder image ${request.reference}`);
     if (!request.publish) {
-      this.engine.add({ os: 'linux', architecture: 'amd64', env: [], labels: { 'io.buildpacks.builder.metadata': '{}' }, files: {}, layers: 11, size: 5e8 }, request.reference);
+      this.engine.add(
+        { os: 'linux', architecture: 'amd64', env: [], labels: { 'io.buildpacks.builder.metadata': '{}' }, files: {}, layers: 11, size: 5e8 },
+        request.reference,
+      );
     }
   }
 }

@@ -5,10 +5,10 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { BuilderToml, localBuildpackDirs, parseBuilderToml } from '../builder/builder-toml';
-import { BuildpackDescriptor, parseBuildpackToml } from '../builder/buildpack-toml';
+import { type BuilderToml, localBuildpackDirs, parseBuilderToml } from '../builder/builder-toml';
+import { type BuildpackDescriptor, parseBuildpackToml } from '../builder/buildpack-toml';
 import { ConfigError } from '../errors';
-import { readStack, Stack } from '../stack/stack';
+import { readStack, type Stack } from '../stack/stack';
 
 /** A file's text, or undefined when there is no file at that path. */
 export function readTextFile(path: string): string | undefined {

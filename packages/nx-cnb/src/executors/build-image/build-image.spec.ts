@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { extract } from 'tar-stream';
 import { Readable } from 'node:stream';
-import { applyDecoration, FakeEngine, FakeImage, SeenBuild } from '../../testing/fake-engine';
+import { applyDecoration, FakeEngine, type FakeImage, type SeenBuild } from '../../testing/fake-engine';
 import { fakeIo } from '../../testing/fake-io';
 import { buildStackImage } from './build-image';
 
@@ -26,7 +26,8 @@ platforms = ["linux/amd64", "linux/arm64"]
 `;
 
 const OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n';
-const STATUS = 'Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\nArchitecture: amd64\n\nPackage: gone\nStatus: deinstall ok config-files\nVersion: 1\n';
+const STATUS =
+  'Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\nArchitecture: amd64\n\nPackage: gone\nStatus: deinstall ok config-files\nVersion: 1\n';
 
 /** What a stack Dockerfile might make: a Debian userland with dpkg's records. */
 function debianImage(overrides: Partial<FakeImage> = {}): FakeImage {
@@ -142,7 +143,9 @@ describe('buildStackImage', () => {
       () => debianImage(),
       async (e, build) => ({ ...(await applyDecoration(e, build)), user: '0:0' }),
     );
-    await expect(buildStackImage(options(), fakeIo(root, engine))).rejects.toThrow(/breaks the CNB platform spec:\n {2}- User must be a non-root user, found "0:0"/);
+    await expect(buildStackImage(options(), fakeIo(root, engine))).rejects.toThrow(
+      /breaks the CNB platform spec:\n {2}- User must be a non-root user, found "0:0"/,
+    );
     expect(engine.resolve('127.0.0.1:5000/acme/acme-build:latest')).toBeUndefined();
     expect(existsSync(join(outputs(), 'receipt.json'))).toBe(false);
     expect(existsSync(join(outputs(), 'image.tar'))).toBe(false);
@@ -164,7 +167,13 @@ describe('buildStackImage', () => {
   });
 
   it('keeps the image out of the outputs when archive is false', async () => {
-    const receipt = await buildStackImage(options({ archive: false }), fakeIo(root, engineMaking(() => debianImage())));
+    const receipt = await buildStackImage(
+      options({ archive: false }),
+      fakeIo(
+        root,
+        engineMaking(() => debianImage()),
+      ),
+    );
     expect(receipt.archive).toBeNull();
     expect(existsSync(join(outputs(), 'image.tar'))).toBe(false);
   });

@@ -2,14 +2,14 @@ import { join, relative } from 'node:path';
 import { contextTar, memoryTar, toBuffer } from '../../engine/context';
 import type { Engine, InspectedImage, Log } from '../../engine/engine';
 import { ConfigError, ExpectedError, step } from '../../errors';
-import { ARCHIVE_FILE, ImageReceipt, imageReceipt, prepareOutputs, writeReceipt } from '../../receipt/receipt';
+import { ARCHIVE_FILE, type ImageReceipt, imageReceipt, prepareOutputs, writeReceipt } from '../../receipt/receipt';
 import { checkNaming, imageReferences } from '../../reference/image-reference';
 import { decorateDockerfile } from '../../stack/decorate-dockerfile';
-import { ImageConfig, imageConfig, labelMismatches, specProblems } from '../../stack/image-config';
-import { cnbUserLayer, OsRelease, Package, parseDpkgPackages, parseOsRelease, withCnbUser } from '../../stack/image-contents';
-import { buildArgsFor, Stack, StackImage } from '../../stack/stack';
+import { type ImageConfig, imageConfig, labelMismatches, specProblems } from '../../stack/image-config';
+import { cnbUserLayer, type OsRelease, type Package, parseDpkgPackages, parseOsRelease, withCnbUser } from '../../stack/image-contents';
+import { buildArgsFor, type Stack, type StackImage } from '../../stack/stack';
 import { readStackFromDisk } from '../../workspace/workspace-files';
-import { executor, Io } from '../executor';
+import { executor, type Io } from '../executor';
 import type { BuildImageExecutorOptions } from './schema';
 
 export default executor(buildStackImage);
@@ -58,14 +58,22 @@ export async function buildStackImage(options: BuildImageExecutorOptions, io: Io
   }
   const receipt = imageReceipt({ stack: options.stack, image, references, platform, inspected, packages: base.packages, archive });
   await writeReceipt(outputDir, receipt);
-  log(`built ${references.join(', ')} ${imageId.slice(7, 19)} (${(receipt.size / 1e6).toFixed(1)} MB, ${receipt.layers} layers, ${receipt.packages.length} packages)`);
+  log(
+    `built ${references.join(', ')} ${imageId.slice(7, 19)} (${(receipt.size / 1e6).toFixed(1)} MB, ${receipt.layers} layers, ${receipt.packages.length} packages)`,
+  );
   return receipt;
 }
 
 function findImage(workspaceRoot: string, options: BuildImageExecutorOptions): { stack: Stack; image: StackImage } {
   const stack = readStackFromDisk(workspaceRoot, options.stack);
   const image = stack.images.find((i) => i.key === options.image);
-  if (!image) throw new ConfigError('nx-cnb:build-image', 'options.image', `an image of ${options.stack} (${stack.images.map((i) => i.key).join(', ')})`, JSON.stringify(options.image));
+  if (!image)
+    throw new ConfigError(
+      'nx-cnb:build-image',
+      'options.image',
+      `an image of ${options.stack} (${stack.images.map((i) => i.key).join(', ')})`,
+      JSON.stringify(options.image),
+    );
   return { stack, image };
 }
 
@@ -78,7 +86,15 @@ async function choosePlatform(engine: Engine, image: StackImage, options: BuildI
   return platform;
 }
 
-function buildDockerfile(engine: Engine, workspaceRoot: string, stackRoot: string, image: StackImage, platform: string, subject: string, log: Log): Promise<string> {
+function buildDockerfile(
+  engine: Engine,
+  workspaceRoot: string,
+  stackRoot: string,
+  image: StackImage,
+  platform: string,
+  subject: string,
+  log: Log,
+): Promise<string> {
   const contextDir = join(workspaceRoot, stackRoot, image.context);
   const dockerfile = relative(contextDir, join(workspaceRoot, stackRoot, image.dockerfile));
   return engine.build(

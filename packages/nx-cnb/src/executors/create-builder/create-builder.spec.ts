@@ -57,7 +57,10 @@ describe('createBuilder', () => {
     write('builders/acme/builder.toml', BUILDER_TOML);
     write(
       'builders/acme/buildpacks/app/buildpack.toml',
-      buildpackToml('acme/app', '[[order]]\n  [[order.group]]\n    id = "acme/gcc"\n    version = "1.0.0"\n  [[order.group]]\n    id = "acme/hello"\n    version = "1.0.0"\n'),
+      buildpackToml(
+        'acme/app',
+        '[[order]]\n  [[order.group]]\n    id = "acme/gcc"\n    version = "1.0.0"\n  [[order.group]]\n    id = "acme/hello"\n    version = "1.0.0"\n',
+      ),
     );
     write('builders/acme/buildpacks/gcc/buildpack.toml', buildpackToml('acme/gcc'));
     write('builders/acme/buildpacks/hello/buildpack.toml', buildpackToml('acme/hello'));

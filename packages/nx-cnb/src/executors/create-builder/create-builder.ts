@@ -1,14 +1,23 @@
 import { dirname, join, posix } from 'node:path';
-import { BuilderToml, effectiveBuildImage, effectiveRunImages, moduleName } from '../../builder/builder-toml';
+import { type BuilderToml, effectiveBuildImage, effectiveRunImages, moduleName } from '../../builder/builder-toml';
 import type { BuildpackDescriptor } from '../../builder/buildpack-toml';
-import { checkBuildpacks, checkImages, flattenOptionProblem, KnownImage, knownImage, layerLimitProblem, estimateLayers, resolveFlatten } from '../../builder/checks';
+import {
+  checkBuildpacks,
+  checkImages,
+  flattenOptionProblem,
+  type KnownImage,
+  knownImage,
+  layerLimitProblem,
+  estimateLayers,
+  resolveFlatten,
+} from '../../builder/checks';
 import type { Engine, Log } from '../../engine/engine';
 import { ENSURE_OUTCOME_WORDS, ensureImage } from '../../engine/ensure-image';
 import { ConfigErrors, ExpectedError, step } from '../../errors';
-import { BuilderReceipt, prepareOutputs, readReceipt, writeReceipt } from '../../receipt/receipt';
+import { type BuilderReceipt, prepareOutputs, readReceipt, writeReceipt } from '../../receipt/receipt';
 import { checkNaming, normalizeImageRef, splitTag } from '../../reference/image-reference';
 import { readBuilderFromDisk, readLocalBuildpacks } from '../../workspace/workspace-files';
-import { executor, Io } from '../executor';
+import { executor, type Io } from '../executor';
 import type { CreateBuilderExecutorOptions } from './schema';
 
 export default executor(createBuilder);
@@ -107,7 +116,13 @@ async function knownImages(engine: Engine, workspaceRoot: string, receiptDirs: s
   return known;
 }
 
-function checkAgainstImages(builder: BuilderToml, buildpacks: BuildpackDescriptor[], known: Map<string, KnownImage>, buildRef: string, runRefs: string[]): void {
+function checkAgainstImages(
+  builder: BuilderToml,
+  buildpacks: BuildpackDescriptor[],
+  known: Map<string, KnownImage>,
+  buildRef: string,
+  runRefs: string[],
+): void {
   const imageProblems = checkImages(builder, known);
   if (imageProblems.length) throw new ConfigErrors(imageProblems);
   const lookup = (reference: string) => known.get(normalizeImageRef(reference))!;

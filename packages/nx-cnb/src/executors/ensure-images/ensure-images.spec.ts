@@ -41,6 +41,8 @@ describe('ensureImages', () => {
   });
 
   it('names a receipt that is missing', async () => {
-    await expect(ensureImages({ outputPaths: ['dist/none'] }, fakeIo(root, engine))).rejects.toThrow('dist/none: no receipt.json; its build-image task has not run');
+    await expect(ensureImages({ outputPaths: ['dist/none'] }, fakeIo(root, engine))).rejects.toThrow(
+      'dist/none: no receipt.json; its build-image task has not run',
+    );
   });
 });

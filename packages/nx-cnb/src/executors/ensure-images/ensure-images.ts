@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ENSURE_OUTCOME_WORDS, ensureImage } from '../../engine/ensure-image';
 import { ExpectedError, step } from '../../errors';
 import { readReceipt } from '../../receipt/receipt';
-import { executor, Io } from '../executor';
+import { executor, type Io } from '../executor';
 import type { EnsureImagesExecutorOptions } from './schema';
 
 export default executor(ensureImages);

@@ -54,7 +54,10 @@ describe('publish', () => {
   });
 
   it('pushes a builder and its run-image mirrors', async () => {
-    const builderId = engine.add({ os: 'linux', architecture: 'amd64', env: [], labels: {}, files: {}, layers: 11, size: 1 }, '127.0.0.1:5000/acme/builder:latest');
+    const builderId = engine.add(
+      { os: 'linux', architecture: 'amd64', env: [], labels: {}, files: {}, layers: 11, size: 1 },
+      '127.0.0.1:5000/acme/builder:latest',
+    );
     write('dist/builder/receipt.json', JSON.stringify({ receiptVersion: 1, builder: '127.0.0.1:5000/acme/builder:latest', imageId: builderId }));
     write(
       'builders/acme/builder.toml',

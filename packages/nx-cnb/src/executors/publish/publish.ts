@@ -5,10 +5,10 @@ import type { Engine } from '../../engine/engine';
 import { ensureImage } from '../../engine/ensure-image';
 import { registryAuth } from '../../engine/registry-auth';
 import { ConfigError, ExpectedError, step } from '../../errors';
-import { BuilderReceipt, ImageReceipt, prepareOutputs, RECEIPT_FILE, readReceipt, writeFileAtomic } from '../../receipt/receipt';
+import { type BuilderReceipt, type ImageReceipt, prepareOutputs, RECEIPT_FILE, readReceipt, writeFileAtomic } from '../../receipt/receipt';
 import { checkNaming, DOCKER_HUB, normalizeImageRef, registryHost, withTag } from '../../reference/image-reference';
 import { readBuilderFromDisk } from '../../workspace/workspace-files';
-import { executor, Io } from '../executor';
+import { executor, type Io } from '../executor';
 import type { PublishExecutorOptions } from './schema';
 
 /** One reference to push, and the image it must point at. */

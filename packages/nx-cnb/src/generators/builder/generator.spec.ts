@@ -9,7 +9,10 @@ describe('builder generator', () => {
   beforeEach(async () => {
     tree = createTreeWithEmptyWorkspace();
     await stackGenerator(tree, { name: 'acme', platforms: 'linux/amd64' });
-    tree.write('bps/composite/buildpack.toml', 'api = "0.10"\n[buildpack]\n  id = "x/composite"\n  version = "1.0.0"\n[[order]]\n  [[order.group]]\n    id = "x/part"\n    version = "1.0.0"\n');
+    tree.write(
+      'bps/composite/buildpack.toml',
+      'api = "0.10"\n[buildpack]\n  id = "x/composite"\n  version = "1.0.0"\n[[order]]\n  [[order.group]]\n    id = "x/part"\n    version = "1.0.0"\n',
+    );
     tree.write('bps/part/buildpack.toml', 'api = "0.10"\n[buildpack]\n  id = "x/part"\n  version = "1.0.0"\n[[stacks]]\n  id = "*"\n');
     tree.write('bps/plain/buildpack.toml', 'api = "0.10"\n[buildpack]\n  id = "x/plain"\n  version = "2.0.0"\n[[stacks]]\n  id = "*"\n');
   });
@@ -30,7 +33,14 @@ describe('builder generator', () => {
       ['x/part', '1.0.0', '../../bps/part'],
       ['x/plain', '2.0.0', '../../bps/plain'],
     ]);
-    expect(builder.order).toEqual([{ group: [{ id: 'x/composite', version: '1.0.0' }, { id: 'x/plain', version: '2.0.0', optional: true }] }]);
+    expect(builder.order).toEqual([
+      {
+        group: [
+          { id: 'x/composite', version: '1.0.0' },
+          { id: 'x/plain', version: '2.0.0', optional: true },
+        ],
+      },
+    ]);
     expect(builder.targets).toEqual([{ os: 'linux', arch: 'amd64', distros: [{ name: 'debian', version: '12' }] }]);
     expect(builder.lifecycle).toEqual({ version: '0.21.14' });
     const buildpackless = read('builders/acme/builder-buildpackless.toml');
@@ -50,14 +60,19 @@ describe('builder generator', () => {
 
   it('refuses to overwrite an existing builder.toml', async () => {
     tree.write('builders/acme/builder.toml', 'mine');
-    await expect(builderGenerator(tree, { name: 'acme', stack: 'acme' })).rejects.toThrow('builders/acme/builder.toml already exists; nx-cnb will not overwrite it');
+    await expect(builderGenerator(tree, { name: 'acme', stack: 'acme' })).rejects.toThrow(
+      'builders/acme/builder.toml already exists; nx-cnb will not overwrite it',
+    );
     expect(tree.read('builders/acme/builder.toml', 'utf8')).toBe('mine');
   });
 
   it.each([
     [{ name: 'a', stack: 'nope' }, '--stack: expected a stack project under stacks/ or a folder with images.json or stack.toml, found "nope"'],
     [{ name: 'a', stack: 'acme', buildpacks: 'bps/missing' }, '--buildpacks: expected folders holding a buildpack.toml, found "bps/missing"'],
-    [{ name: 'a', stack: 'acme', lifecycleUri: 'x.tgz', lifecycleVersion: '0.21.0' }, '--lifecycleVersion: expected no version when --lifecycleUri is given (pack takes one or the other), found "0.21.0"'],
+    [
+      { name: 'a', stack: 'acme', lifecycleUri: 'x.tgz', lifecycleVersion: '0.21.0' },
+      '--lifecycleVersion: expected no version when --lifecycleUri is given (pack takes one or the other), found "0.21.0"',
+    ],
     [{ name: 'A B', stack: 'acme' }, '--name: expected lowercase letters, digits, ".", "_" or "-", found "A B"'],
     [{ name: 'a', stack: 'acme', directory: '/etc' }, '--directory: expected a folder inside the workspace, found "/etc"'],
   ])('rejects bad options %j', async (schema, message) => {

@@ -1,12 +1,12 @@
-import { logger, readNxJson, Tree } from '@nx/devkit';
+import { logger, readNxJson, type Tree } from '@nx/devkit';
 import { ConfigError, optionError } from '../../errors';
 import { posix } from 'node:path';
-import { BuilderToml, ModuleRef } from '../../builder/builder-toml';
-import { BuildpackDescriptor, parseBuildpackToml } from '../../builder/buildpack-toml';
+import { type BuilderToml, type ModuleRef } from '../../builder/builder-toml';
+import { type BuildpackDescriptor, parseBuildpackToml } from '../../builder/buildpack-toml';
 import { renderBuilderToml } from '../../builder/render-builder-toml';
 import type { NxCnbPluginOptions } from '../../plugin/options';
 import { imageReferences, isNameComponent, splitTag } from '../../reference/image-reference';
-import { readStack, Stack } from '../../stack/stack';
+import { readStack, type Stack } from '../../stack/stack';
 import { DISTROS } from '../stack/distros';
 import versions from '../../versions.json';
 import type { BuilderGeneratorSchema } from './schema';
@@ -23,11 +23,15 @@ export async function builderGenerator(tree: Tree, schema: BuilderGeneratorSchem
   const directory = posix.normalize(schema.directory ?? posix.join('builders', schema.name)).replace(/\/+$/, '');
   if (directory.startsWith('..') || directory.startsWith('/')) fail('directory', 'a folder inside the workspace', schema.directory);
   for (const file of ['builder.toml', 'builder-buildpackless.toml']) {
-    if (tree.exists(posix.join(directory, file))) throw new Error(`${posix.join(directory, file)} already exists; nx-cnb will not overwrite it. Choose another name or --directory.`);
+    if (tree.exists(posix.join(directory, file)))
+      throw new Error(`${posix.join(directory, file)} already exists; nx-cnb will not overwrite it. Choose another name or --directory.`);
   }
-  if (schema.lifecycleUri && schema.lifecycleVersion) fail('lifecycleVersion', 'no version when --lifecycleUri is given (pack takes one or the other)', schema.lifecycleVersion);
+  if (schema.lifecycleUri && schema.lifecycleVersion)
+    fail('lifecycleVersion', 'no version when --lifecycleUri is given (pack takes one or the other)', schema.lifecycleVersion);
 
-  const stackRoot = [schema.stack, posix.join('stacks', schema.stack ?? '')].find((dir) => dir && (tree.exists(posix.join(dir, 'images.json')) || tree.exists(posix.join(dir, 'stack.toml'))));
+  const stackRoot = [schema.stack, posix.join('stacks', schema.stack ?? '')].find(
+    (dir) => dir && (tree.exists(posix.join(dir, 'images.json')) || tree.exists(posix.join(dir, 'stack.toml'))),
+  );
   if (!stackRoot) fail('stack', 'a stack project under stacks/ or a folder with images.json or stack.toml', schema.stack);
   const stack = readStack(stackRoot!, { read: (p) => tree.read(posix.join(stackRoot!, p), 'utf8') ?? undefined });
   const plugin = pluginOptions(tree);
@@ -42,8 +46,14 @@ export async function builderGenerator(tree: Tree, schema: BuilderGeneratorSchem
 
   const builder: BuilderToml = {
     file: posix.join(directory, 'builder.toml'),
-    description: schema.description ?? `Builder on the ${posix.basename(stackRoot!)} stack: one build image, ${stack.images.filter((i) => i.kind === 'run').length} run images`,
-    buildpacks: buildpacks.map(({ dir, descriptor }) => ({ id: descriptor.buildpack.id, version: descriptor.buildpack.version, uri: relativeUri(directory, dir) })),
+    description:
+      schema.description ??
+      `Builder on the ${posix.basename(stackRoot!)} stack: one build image, ${stack.images.filter((i) => i.kind === 'run').length} run images`,
+    buildpacks: buildpacks.map(({ dir, descriptor }) => ({
+      id: descriptor.buildpack.id,
+      version: descriptor.buildpack.version,
+      uri: relativeUri(directory, dir),
+    })),
     extensions: [],
     order: order(buildpacks.map((b) => b.descriptor)),
     orderExtensions: [],
@@ -57,7 +67,13 @@ export async function builderGenerator(tree: Tree, schema: BuilderGeneratorSchem
     targets: targets(stack),
     lifecycle: lifecycle(tree, directory, schema),
   };
-  const buildpackless: BuilderToml = { ...builder, file: posix.join(directory, 'builder-buildpackless.toml'), description: `${builder.description}, without buildpacks`, buildpacks: [], order: [] };
+  const buildpackless: BuilderToml = {
+    ...builder,
+    file: posix.join(directory, 'builder-buildpackless.toml'),
+    description: `${builder.description}, without buildpacks`,
+    buildpacks: [],
+    order: [],
+  };
   tree.write(builder.file, renderBuilderToml(builder));
   tree.write(buildpackless.file, renderBuilderToml(buildpackless));
 
@@ -117,6 +133,8 @@ function pluginOptions(tree: Tree): NxCnbPluginOptions {
 }
 
 function list(value: string | undefined): string[] {
-  return (value ?? '').split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
-

@@ -127,7 +127,10 @@ describe('ci generator', () => {
       mkdirSync(join(dir, 'tools'));
       mkdirSync(join(dir, 'bin'));
       writeFileSync(join(dir, 'tools/node-deps.sh'), 'exit 0\n');
-      writeFileSync(join(dir, 'tools/provision.sh'), `echo progress >&2\nprintf 'export NX_CNB_CACHE=%q\\n' '/w/my repo/.cache'\necho 'export NX_CNB_REGISTRY=127.0.0.1:5000'\n`);
+      writeFileSync(
+        join(dir, 'tools/provision.sh'),
+        `echo progress >&2\nprintf 'export NX_CNB_CACHE=%q\\n' '/w/my repo/.cache'\necho 'export NX_CNB_REGISTRY=127.0.0.1:5000'\n`,
+      );
       // As root, so the step never reaches for sudo here.
       writeFileSync(join(dir, 'bin/id'), '#!/bin/sh\necho 0\n');
       chmodSync(join(dir, 'bin/id'), 0o755);
@@ -142,7 +145,13 @@ describe('ci generator', () => {
 
       // A failing provision.sh fails the step.
       writeFileSync(join(dir, 'tools/provision.sh'), 'exit 3\n');
-      expect(() => execFileSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd: dir, env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, GITHUB_ENV: env }, stdio: 'pipe' })).toThrow();
+      expect(() =>
+        execFileSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+          cwd: dir,
+          env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, GITHUB_ENV: env },
+          stdio: 'pipe',
+        }),
+      ).toThrow();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -198,7 +207,11 @@ describe('ci generator', () => {
     [undefined, 'ghcr.io', 'nx.json gives nx-cnb no "repository" option'],
     ['ghcr.io/acme', 'ghcr.io', undefined],
     ['registry.example.com:5000/acme', 'registry.example.com:5000', undefined],
-    ['registry.example.com/acme', 'ghcr.io', `nx.json's nx-cnb "repository" is registry.example.com/acme, on registry.example.com, but the workflow logs in to ghcr.io`],
+    [
+      'registry.example.com/acme',
+      'ghcr.io',
+      `nx.json's nx-cnb "repository" is registry.example.com/acme, on registry.example.com, but the workflow logs in to ghcr.io`,
+    ],
     ['acme', 'ghcr.io', 'on docker.io, but the workflow logs in to ghcr.io'],
   ])('checks the plugin option repository %j against --registry %j', async (repository, registry, warning) => {
     if (repository) setRepository(repository);
@@ -222,11 +235,17 @@ describe('ci generator', () => {
     [{ mainBranch: 'x.lock' }, '--mainBranch: expected a branch name'],
     [{ nodeVersion: 'lts' }, '--nodeVersion: expected a Node.js version like 20, 20.x, 22.11.x or 22.11.0, found "lts"'],
     [{ nodeVersion: '20.x.1' }, '--nodeVersion: expected a Node.js version like 20, 20.x, 22.11.x or 22.11.0, found "20.x.1"'],
-    [{ nodeVersion: 22.1 }, '--nodeVersion: expected a Node.js version like 20, 20.x, 22.11.x or 22.11.0 (the command line read a number: write 22.10.x rather than 22.10), found 22.1'],
+    [
+      { nodeVersion: 22.1 },
+      '--nodeVersion: expected a Node.js version like 20, 20.x, 22.11.x or 22.11.0 (the command line read a number: write 22.10.x rather than 22.10), found 22.1',
+    ],
     [{ testCommand: ' ' }, '--testCommand: expected a one-line shell command'],
     [{ testCommand: 'a\nb' }, '--testCommand: expected a one-line shell command'],
     [{ testCommand: 'echo ${{ secrets.X }}' }, '--testCommand: expected a one-line shell command without ${{ }} expressions'],
-    [{ registry: 'https://ghcr.io' }, '--registry: expected a registry host, optionally with a port, like ghcr.io or registry.example.com:5000, found "https://ghcr.io"'],
+    [
+      { registry: 'https://ghcr.io' },
+      '--registry: expected a registry host, optionally with a port, like ghcr.io or registry.example.com:5000, found "https://ghcr.io"',
+    ],
     [{ passwordSecret: 'MY-TOKEN' }, '--passwordSecret: expected a secret name'],
     [{ usernameSecret: 'GITHUB_ACTOR' }, '--usernameSecret: expected a secret name'],
     [{ runsOn: 'ubuntu latest' }, '--runsOn: expected a runner label like ubuntu-latest or self-hosted, found "ubuntu latest"'],
@@ -241,7 +260,11 @@ describe('ci generator', () => {
     expect(entry).toMatchObject({ factory: './src/generators/ci/generator', schema: './src/generators/ci/schema.json' });
     expect(existsSync(join(root, `${entry.factory}.ts`))).toBe(true);
     const schema = JSON.parse(readFileSync(join(root, entry.schema), 'utf8'));
-    const defaults = Object.fromEntries(Object.entries(schema.properties as Record<string, { default?: unknown }>).filter(([, p]) => 'default' in p).map(([k, p]) => [k, p.default]));
+    const defaults = Object.fromEntries(
+      Object.entries(schema.properties as Record<string, { default?: unknown }>)
+        .filter(([, p]) => 'default' in p)
+        .map(([k, p]) => [k, p.default]),
+    );
     expect(defaults).toEqual(CI_DEFAULTS);
   });
 });

@@ -1,10 +1,11 @@
-import { logger, readNxJson, Tree } from '@nx/devkit';
+import { logger, readNxJson, type Tree } from '@nx/devkit';
+import { hasControlCharacter } from '../../config/parse';
 import { optionError } from '../../errors';
 import { registryHost } from '../../reference/image-reference';
 import { posix } from 'node:path';
 import type { NxCnbPluginOptions } from '../../plugin/options';
 import type { CiGeneratorSchema } from './schema';
-import { renderWorkflow, WorkflowOptions } from './workflow';
+import { renderWorkflow, type WorkflowOptions } from './workflow';
 
 /** The defaults schema.json declares, applied here too so that the generator called from code gets them. */
 export const CI_DEFAULTS = {
@@ -44,14 +45,22 @@ export async function ciGenerator(tree: Tree, schema: CiGeneratorSchema) {
     runsOn: schema.runsOn ?? CI_DEFAULTS.runsOn,
   };
   if (!isBranchName(options.mainBranch)) {
-    fail('mainBranch', 'a branch name: letters, digits, ".", "_", "-" and "/" (no "..", no part starting with "." or "-" or ending in "." or ".lock")', schema.mainBranch);
+    fail(
+      'mainBranch',
+      'a branch name: letters, digits, ".", "_", "-" and "/" (no "..", no part starting with "." or "-" or ending in "." or ".lock")',
+      schema.mainBranch,
+    );
   }
   // nx g hands over --nodeVersion 22 as a number, and 22.10 as the number 22.1: only whole numbers are taken as they are.
   if (typeof schema.nodeVersion === 'number' && !Number.isInteger(schema.nodeVersion)) {
-    fail('nodeVersion', 'a Node.js version like 20, 20.x, 22.11.x or 22.11.0 (the command line read a number: write 22.10.x rather than 22.10)', schema.nodeVersion);
+    fail(
+      'nodeVersion',
+      'a Node.js version like 20, 20.x, 22.11.x or 22.11.0 (the command line read a number: write 22.10.x rather than 22.10)',
+      schema.nodeVersion,
+    );
   }
   if (!NODE_VERSION.test(options.nodeVersion)) fail('nodeVersion', 'a Node.js version like 20, 20.x, 22.11.x or 22.11.0', schema.nodeVersion);
-  if (!options.testCommand || /[\u0000-\u001f\u007f]/.test(options.testCommand) || options.testCommand.includes('${{')) {
+  if (!options.testCommand || hasControlCharacter(options.testCommand) || options.testCommand.includes('${{')) {
     fail('testCommand', 'a one-line shell command without ${{ }} expressions (pass secrets through env, not the command line)', schema.testCommand);
   }
   if (!REGISTRY.test(options.registry)) fail('registry', 'a registry host, optionally with a port, like ghcr.io or registry.example.com:5000', schema.registry);
@@ -70,7 +79,9 @@ export async function ciGenerator(tree: Tree, schema: CiGeneratorSchema) {
   if (publishTo) logger.warn(publishTo);
 
   return () => {
-    logger.info(`Workflow written to ${path}: pull requests build the affected stacks and builders and run "${options.testCommand}"; pushes to ${options.mainBranch} also run \`nx affected -t publish\` against ${options.registry}.`);
+    logger.info(
+      `Workflow written to ${path}: pull requests build the affected stacks and builders and run "${options.testCommand}"; pushes to ${options.mainBranch} also run \`nx affected -t publish\` against ${options.registry}.`,
+    );
     if (!options.usernameSecret && options.passwordSecret === 'GITHUB_TOKEN' && options.registry !== 'ghcr.io') {
       logger.warn(`${options.registry} will not accept the workflow's GITHUB_TOKEN; pass --usernameSecret and --passwordSecret naming repository secrets.`);
     }
@@ -93,7 +104,9 @@ function repositoryProblem(tree: Tree, registry: string): string | undefined {
     return `nx.json gives nx-cnb no "repository" option, so image names carry no registry and \`nx affected -t publish\` would push to Docker Hub rather than ${registry}. Set it, e.g. { "plugin": "nx-cnb", "options": { "repository": "${registry}/<owner>" } }.`;
   }
   const host = registryHost(repository);
-  return host === registry ? undefined : `nx.json's nx-cnb "repository" is ${repository}, on ${host}, but the workflow logs in to ${registry}; publish would push without those credentials.`;
+  return host === registry
+    ? undefined
+    : `nx.json's nx-cnb "repository" is ${repository}, on ${host}, but the workflow logs in to ${registry}; publish would push without those credentials.`;
 }
 
 function isSecretName(name: unknown): name is string {

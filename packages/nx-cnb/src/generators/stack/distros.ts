@@ -13,7 +13,23 @@ export interface Distro {
   packages: { build: string[]; base: string[]; tiny: string[]; static: string[] };
 }
 
-const DEBIAN_BUILD = ['build-essential', 'ca-certificates', 'curl', 'git', 'jq', 'libssl-dev', 'libyaml-0-2', 'netbase', 'openssl', 'pkg-config', 'tzdata', 'unzip', 'xz-utils', 'zip', 'zlib1g-dev'];
+const DEBIAN_BUILD = [
+  'build-essential',
+  'ca-certificates',
+  'curl',
+  'git',
+  'jq',
+  'libssl-dev',
+  'libyaml-0-2',
+  'netbase',
+  'openssl',
+  'pkg-config',
+  'tzdata',
+  'unzip',
+  'xz-utils',
+  'zip',
+  'zlib1g-dev',
+];
 
 export const DISTROS: Record<string, Distro> = {
   // The base image that tools/base-image.sh makes with debootstrap: no registry needed.

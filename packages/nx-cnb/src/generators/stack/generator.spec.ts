@@ -13,7 +13,7 @@ describe('stack generator', () => {
   const read = (path: string) => tree.read(path, 'utf8');
   const stackAt = (dir: string) => readStack(dir, { read: (p) => tree.read(`${dir}/${p}`, 'utf8') ?? undefined });
 
-  it('writes a stack in Paketo\'s layout with a build image and three run variants', async () => {
+  it("writes a stack in Paketo's layout with a build image and three run variants", async () => {
     await stackGenerator(tree, { name: 'acme' });
     expect(tree.children('stacks/acme').sort()).toEqual(['base', 'images.json', 'static', 'tiny']);
     expect(tree.children('stacks/acme/base').sort()).toEqual(['build.Dockerfile', 'run.Dockerfile', 'stack.toml']);
@@ -39,7 +39,17 @@ describe('stack generator', () => {
     const tiny = parseStackToml('tiny/stack.toml', read('stacks/acme/tiny/stack.toml')!);
     expect(tiny.build).toBeUndefined();
     expect(tiny.run!.shell).toBe('/sbin/nologin');
-    expect(tiny.run!.args.packages.split(' ')).toEqual(['base-files', 'ca-certificates', 'libc6', 'libssl3', 'netbase', 'openssl', 'tzdata', 'zlib1g', 'libpq5']);
+    expect(tiny.run!.args.packages.split(' ')).toEqual([
+      'base-files',
+      'ca-certificates',
+      'libc6',
+      'libssl3',
+      'netbase',
+      'openssl',
+      'tzdata',
+      'zlib1g',
+      'libpq5',
+    ]);
     expect(read('stacks/acme/tiny/run.Dockerfile')).toContain('FROM scratch');
     expect(read('stacks/acme/base/run.Dockerfile')).not.toContain('FROM scratch');
   });
@@ -102,6 +112,11 @@ describe('stack generator', () => {
     [{ name: 'a', directory: '../../etc' }, '--directory: expected a folder inside the workspace, found "../../etc"'],
   ])('rejects bad options %j', async (schema, message) => {
     await expect(stackGenerator(tree, schema)).rejects.toThrow(`nx g nx-cnb:stack: ${message}`);
-    expect(tree.listChanges().map((c) => c.path).filter((p) => p.startsWith('stacks/'))).toEqual([]);
+    expect(
+      tree
+        .listChanges()
+        .map((c) => c.path)
+        .filter((p) => p.startsWith('stacks/')),
+    ).toEqual([]);
   });
 });

@@ -1,13 +1,13 @@
-import { logger, readNxJson, Tree } from '@nx/devkit';
+import { logger, readNxJson, type Tree } from '@nx/devkit';
 import { optionError } from '../../errors';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { isNameComponent } from '../../reference/image-reference';
 import { platformProblem } from '../../stack/platform';
-import { ImageToRender, renderImagesJson, renderStackToml } from '../../stack/render';
+import { type ImageToRender, renderImagesJson, renderStackToml } from '../../stack/render';
 import { readStack } from '../../stack/stack';
 import { isValidStackId } from '../../stack/stack-toml';
-import { Distro, DISTROS } from './distros';
+import { type Distro, DISTROS } from './distros';
 import type { StackGeneratorSchema, Variant } from './schema';
 
 const VARIANTS: Variant[] = ['base', 'tiny', 'static'];
@@ -125,7 +125,8 @@ function normalizeOptions(schema: StackGeneratorSchema): NormalizedOptions {
     if (!Number.isInteger(value) || value <= 0) fail(key, 'a whole number above 0 (the cnb user must not be root)', value);
     ids[key] = value;
   }
-  if (ids.buildUid === ids.runUid) logger.warn(`--buildUid and --runUid are both ${ids.buildUid}; the CNB platform spec asks the run user to differ from the build user`);
+  if (ids.buildUid === ids.runUid)
+    logger.warn(`--buildUid and --runUid are both ${ids.buildUid}; the CNB platform spec asks the run user to differ from the build user`);
 
   const packages = (option: 'buildPackages' | 'runPackages') => {
     const names = list(schema[option] ?? '');

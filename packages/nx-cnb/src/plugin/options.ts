@@ -1,3 +1,4 @@
+import { readNxJson, type Tree } from '@nx/devkit';
 import { checkNaming } from '../reference/image-reference';
 
 /** Options users set for nx-cnb in nx.json's "plugins". */
@@ -17,4 +18,10 @@ export const IMAGE_TARGET_PREFIX = 'image-';
 /** Checks the options in nx.json, so a bad repository or tag fails here and not half-way through a push. */
 export function checkPluginOptions(options: NxCnbPluginOptions): void {
   checkNaming('nx.json', 'plugins["nx-cnb"].options.', options);
+}
+
+/** The options of the nx-cnb entry in a workspace's nx.json, for generators; {} when it sets none. */
+export function readPluginOptions(tree: Tree): NxCnbPluginOptions {
+  const entry = readNxJson(tree)?.plugins?.find((p) => (typeof p === 'string' ? p : p.plugin) === 'nx-cnb');
+  return (typeof entry === 'object' ? (entry.options as NxCnbPluginOptions | undefined) : undefined) ?? {};
 }

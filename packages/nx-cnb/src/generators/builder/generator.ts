@@ -1,14 +1,15 @@
-import { logger, readNxJson, type Tree } from '@nx/devkit';
+import { logger, type Tree } from '@nx/devkit';
 import { ConfigError, optionError } from '../../errors';
 import { posix } from 'node:path';
 import { type BuilderToml, type ModuleRef } from '../../builder/builder-toml';
 import { type BuildpackDescriptor, parseBuildpackToml } from '../../builder/buildpack-toml';
 import { renderBuilderToml } from '../../builder/render-builder-toml';
-import type { NxCnbPluginOptions } from '../../plugin/options';
+import { type NxCnbPluginOptions, readPluginOptions } from '../../plugin/options';
 import { imageReferences, isNameComponent, splitTag } from '../../reference/image-reference';
 import { readStack, type Stack } from '../../stack/stack';
 import { DISTROS } from '../stack/distros';
 import versions from '../../versions.json';
+import { listOption } from '../list-option';
 import type { BuilderGeneratorSchema } from './schema';
 
 // The lifecycle tools/lifecycle.sh builds; a builder points at it when it exists, since pack cannot download one offline.
@@ -34,15 +35,15 @@ export async function builderGenerator(tree: Tree, schema: BuilderGeneratorSchem
   );
   if (!stackRoot) fail('stack', 'a stack project under stacks/ or a folder with images.json or stack.toml', schema.stack);
   const stack = readStack(stackRoot!, { read: (p) => tree.read(posix.join(stackRoot!, p), 'utf8') ?? undefined });
-  const plugin = pluginOptions(tree);
+  const plugin = readPluginOptions(tree);
 
-  const buildpacks = list(schema.buildpacks).map((dir) => {
+  const buildpacks = listOption(schema.buildpacks).map((dir) => {
     const file = posix.join(dir, 'buildpack.toml');
     const text = tree.read(file, 'utf8');
     if (text === null) fail('buildpacks', 'folders holding a buildpack.toml', dir);
     return { dir, descriptor: parseBuildpackToml(file, text!) };
   });
-  const mirrors = list(schema.runImageMirrors);
+  const mirrors = listOption(schema.runImageMirrors);
 
   const builder: BuilderToml = {
     file: posix.join(directory, 'builder.toml'),
@@ -125,16 +126,4 @@ function lifecycle(tree: Tree, directory: string, schema: BuilderGeneratorSchema
 function relativeUri(from: string, to: string): string {
   const relative = posix.relative(from, to);
   return relative.startsWith('.') ? relative : `./${relative}`;
-}
-
-function pluginOptions(tree: Tree): NxCnbPluginOptions {
-  const entry = readNxJson(tree)?.plugins?.find((p) => (typeof p === 'string' ? p : p.plugin) === 'nx-cnb');
-  return (typeof entry === 'object' ? (entry.options as NxCnbPluginOptions) : undefined) ?? {};
-}
-
-function list(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
 }

@@ -1,9 +1,9 @@
-import { logger, readNxJson, type Tree } from '@nx/devkit';
+import { logger, type Tree } from '@nx/devkit';
 import { hasControlCharacter } from '../../config/parse';
 import { optionError } from '../../errors';
 import { registryHost } from '../../reference/image-reference';
 import { posix } from 'node:path';
-import type { NxCnbPluginOptions } from '../../plugin/options';
+import { readPluginOptions } from '../../plugin/options';
 import type { CiGeneratorSchema } from './schema';
 import { renderWorkflow, type WorkflowOptions } from './workflow';
 
@@ -98,8 +98,7 @@ function isBranchName(name: unknown): name is string {
 
 /** The publish target pushes to the image names the plugin option `repository` gives; the login must be for that registry. */
 function repositoryProblem(tree: Tree, registry: string): string | undefined {
-  const entry = readNxJson(tree)?.plugins?.find((p) => (typeof p === 'string' ? p : p.plugin) === 'nx-cnb');
-  const repository = typeof entry === 'object' ? (entry.options as NxCnbPluginOptions | undefined)?.repository : undefined;
+  const { repository } = readPluginOptions(tree);
   if (!repository) {
     return `nx.json gives nx-cnb no "repository" option, so image names carry no registry and \`nx affected -t publish\` would push to Docker Hub rather than ${registry}. Set it, e.g. { "plugin": "nx-cnb", "options": { "repository": "${registry}/<owner>" } }.`;
   }

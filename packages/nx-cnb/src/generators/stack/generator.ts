@@ -8,6 +8,7 @@ import { type ImageToRender, renderImagesJson, renderStackToml } from '../../sta
 import { readStack } from '../../stack/stack';
 import { isValidStackId } from '../../stack/stack-toml';
 import { type Distro, DISTROS } from './distros';
+import { listOption } from '../list-option';
 import type { StackGeneratorSchema, Variant } from './schema';
 
 const VARIANTS: Variant[] = ['base', 'tiny', 'static'];
@@ -109,7 +110,7 @@ function normalizeOptions(schema: StackGeneratorSchema): NormalizedOptions {
   const distro = DISTROS[distroName];
   if (!distro) fail('distro', `one of ${Object.keys(DISTROS).join(', ')}`, distroName);
 
-  const variants = list(schema.variants ?? 'base,tiny,static') as Variant[];
+  const variants = listOption(schema.variants ?? 'base,tiny,static') as Variant[];
   if (variants.length === 0) fail('variants', `at least one of ${VARIANTS.join(', ')}`, schema.variants);
   variants.forEach((v) => VARIANTS.includes(v) || fail('variants', `only ${VARIANTS.join(', ')}`, v));
   if (new Set(variants).size !== variants.length) fail('variants', 'each variant once', schema.variants);
@@ -129,12 +130,12 @@ function normalizeOptions(schema: StackGeneratorSchema): NormalizedOptions {
     logger.warn(`--buildUid and --runUid are both ${ids.buildUid}; the CNB platform spec asks the run user to differ from the build user`);
 
   const packages = (option: 'buildPackages' | 'runPackages') => {
-    const names = list(schema[option] ?? '');
+    const names = listOption(schema[option] ?? '');
     names.forEach((p) => PACKAGE_NAME.test(p) || fail(option, 'Debian package names (lowercase letters, digits, "+", "-", ".")', p));
     return names;
   };
 
-  const platforms = list(schema.platforms ?? 'linux/amd64,linux/arm64');
+  const platforms = listOption(schema.platforms ?? 'linux/amd64,linux/arm64');
   platforms.forEach((p) => {
     const problem = platformProblem(p);
     if (problem) fail('platforms', problem, p);
@@ -158,9 +159,4 @@ function normalizeOptions(schema: StackGeneratorSchema): NormalizedOptions {
     maintainer: schema.maintainer,
     homepage: schema.homepage,
   };
-}
-
-function list(value: string | string[]): string[] {
-  const items = Array.isArray(value) ? value : value.split(/[\s,]+/);
-  return items.map((s) => s.trim()).filter(Boolean);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-stop machine setup for nx-cnb's e2e work: Docker engine, local registry,
-# Debian base image, then pack and lifecycle when their scripts exist.
+# QEMU for foreign platforms, the Debian base image for each platform, then
+# pack and lifecycle when their scripts exist.
 # Prints the environment the caller should export at the end (stdout; all
 # progress goes to stderr so `eval "$(tools/provision.sh)"` works).
 set -euo pipefail
@@ -34,6 +35,7 @@ run_step engine.sh
 load_engine_env
 export DOCKER_HOST
 run_step registry.sh
+run_step qemu.sh
 run_step base-image.sh
 # Written separately; optional until they land.
 for optional in pack.sh lifecycle.sh; do

@@ -3,7 +3,7 @@ import { optionError } from '../../errors';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { isNameComponent } from '../../reference/image-reference';
-import { platformProblem } from '../../stack/platform';
+import { platformProblem } from '../../oci/platform';
 import { type ImageToRender, renderImagesJson, renderStackToml } from '../../stack/render';
 import { readStack } from '../../stack/stack';
 import { isValidStackId } from '../../stack/stack-toml';

@@ -74,7 +74,7 @@ function withFile(path: string, edit: (text: string) => string, body: () => void
 
 describe('a generated builder, created with pack', () => {
   it('is written by nx g nx-cnb:builder for a generated stack', () => {
-    expectOk(ws.nx('g', 'nx-cnb:stack', 'acme'));
+    expectOk(ws.nx('g', 'nx-cnb:stack', 'acme', '--platforms=linux/amd64'));
     expectOk(
       ws.nx(
         'g',

@@ -28,8 +28,8 @@ const dockerConfig = `/tmp/nx-cnb-e2e-docker-config-${process.pid}`;
 beforeAll(async () => {
   docker = (await connectEngine()).docker;
   ws = new TempWorkspace({ repository });
-  expectOk(ws.nx('g', 'nx-cnb:stack', 'alpha'));
-  expectOk(ws.nx('g', 'nx-cnb:stack', 'beta', '--variants=base'));
+  expectOk(ws.nx('g', 'nx-cnb:stack', 'alpha', '--platforms=linux/amd64'));
+  expectOk(ws.nx('g', 'nx-cnb:stack', 'beta', '--variants=base', '--platforms=linux/amd64'));
   // Two stacks of one distro would make the same image names; the second gets a codename of its own.
   const betaJson = join(ws.root, 'stacks/beta/images.json');
   writeFileSync(betaJson, readFileSync(betaJson, 'utf8').replace('"bookworm"', '"beta"'));

@@ -7,8 +7,18 @@ import { promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import type { RegistryAuth } from '../engine/credentials';
-import { BuildFailedError, type BuildRequest, type Engine, type ImageFile, type InspectedImage, type Log } from '../engine/engine';
+import {
+  type Builder,
+  BuildFailedError,
+  type BuildRequest,
+  type Engine,
+  type ImageFile,
+  type InspectedImage,
+  type Log,
+  type PlatformSupport,
+} from '../engine/engine';
 import { normalizeImageRef } from '../reference/image-reference';
+import { FakeRegistry } from './fake-registry';
 
 export interface FakeImage {
   os: string;
@@ -37,6 +47,8 @@ export class FakeEngine implements Engine {
   readonly builds: SeenBuild[] = [];
   readonly pushes: { reference: string; imageId: string; auth?: RegistryAuth }[] = [];
   private counter = 0;
+  /** Where pushes go. */
+  readonly registry = new FakeRegistry();
 
   constructor(
     private readonly onBuild: BuildHandler = () => {
@@ -63,6 +75,17 @@ export class FakeEngine implements Engine {
 
   async platform(): Promise<string> {
     return this.enginePlatform;
+  }
+
+  async builder(): Promise<Builder> {
+    return 'buildkit';
+  }
+
+  /** Platforms the fake runs besides its own; a test narrows it to play an engine without QEMU. */
+  runnable = new Set(['linux/amd64', 'linux/arm64']);
+
+  async runs(platform: string): Promise<PlatformSupport | undefined> {
+    return this.runnable.has(platform) || platform === this.enginePlatform ? { runs: true } : { runs: false, reason: 'exec format error' };
   }
 
   async build(subject: string, request: BuildRequest, log: Log): Promise<string> {
@@ -122,15 +145,21 @@ export class FakeEngine implements Engine {
     for (const [reference, tagged] of this.tags) if (tagged === id) this.tags.delete(reference);
   }
 
-  async save(reference: string, file: string): Promise<void> {
-    const id = this.resolve(reference);
-    if (!id) throw Object.assign(new Error(`No such image: ${reference}`), { statusCode: 404 });
-    await fs.writeFile(file, JSON.stringify({ id, image: this.images.get(id) }));
+  async save(references: string[], file: string): Promise<void> {
+    const saved = references.map((reference) => {
+      const id = this.resolve(reference);
+      if (!id) throw Object.assign(new Error(`No such image: ${reference}`), { statusCode: 404 });
+      return { reference, id, image: this.images.get(id) };
+    });
+    await fs.writeFile(file, JSON.stringify(saved));
   }
 
+  /** As docker load does: the images come back with the tags they were saved under. */
   async load(file: string): Promise<void> {
-    const { id, image } = JSON.parse(await fs.readFile(file, 'utf8')) as { id: string; image: FakeImage };
-    this.images.set(id, image);
+    for (const { reference, id, image } of JSON.parse(await fs.readFile(file, 'utf8')) as { reference: string; id: string; image: FakeImage }[]) {
+      this.images.set(id, image);
+      this.tags.set(normalizeImageRef(reference), id);
+    }
   }
 
   async push(reference: string, auth: RegistryAuth | undefined, log: Log): Promise<string> {
@@ -138,7 +167,7 @@ export class FakeEngine implements Engine {
     if (!imageId) throw new Error(`An image does not exist locally with the tag: ${reference}`);
     this.pushes.push({ reference, imageId, auth });
     log(`${reference}: Pushed`);
-    return `sha256:${Buffer.from(`${reference}${imageId}`).toString('hex').slice(0, 64).padEnd(64, '0')}`;
+    return this.registry.pushed(reference, imageId);
   }
 }
 

@@ -38,7 +38,7 @@ describe('publish', () => {
       ['127.0.0.1:5000/acme/run:latest', { username: 'ci', password: 'hunter2', serveraddress: '127.0.0.1:5000' }],
       ['127.0.0.1:5000/acme/run:1.4.0', { username: 'ci', password: 'hunter2', serveraddress: '127.0.0.1:5000' }],
     ]);
-    expect(publishReceipt()).toEqual({ receiptVersion: 1, published });
+    expect(publishReceipt()).toEqual({ receiptVersion: 2, published });
     expect(published.map((p) => p.reference)).toEqual(['127.0.0.1:5000/acme/run:latest', '127.0.0.1:5000/acme/run:1.4.0']);
     const everything = io.lines.join('\n') + readFileSync(join(root, 'dist/publish/receipt.json'), 'utf8');
     expect(everything).not.toContain('hunter2');
@@ -49,7 +49,7 @@ describe('publish', () => {
     const io = fakeIo(root, engine);
     expect(await publish({ receipts: ['dist/run'], outputPath: 'dist/publish', dryRun: true }, io)).toEqual([]);
     expect(engine.pushes).toEqual([]);
-    expect(io.lines).toEqual([expect.stringMatching(/^would push 127\.0\.0\.1:5000\/acme\/run:latest \([0-9a-f]{12}\)$/)]);
+    expect(io.lines).toEqual([expect.stringMatching(/^would push 127\.0\.0\.1:5000\/acme\/run:latest \(linux\/amd64 [0-9a-f]{12}\)$/)]);
     expect(readdirSync(join(root, 'dist/publish'))).toEqual([]);
   });
 
@@ -58,7 +58,16 @@ describe('publish', () => {
       { os: 'linux', architecture: 'amd64', env: [], labels: {}, files: {}, layers: 11, size: 1 },
       '127.0.0.1:5000/acme/builder:latest',
     );
-    write('dist/builder/receipt.json', JSON.stringify({ receiptVersion: 1, builder: '127.0.0.1:5000/acme/builder:latest', imageId: builderId }));
+    write(
+      'dist/builder/receipt.json',
+      JSON.stringify({
+        receiptVersion: 2,
+        builder: '127.0.0.1:5000/acme/builder:latest',
+        imageId: builderId,
+        digest: null,
+        platforms: [{ platform: 'linux/amd64', reference: '127.0.0.1:5000/acme/builder:latest', digest: null }],
+      }),
+    );
     write(
       'builders/acme/builder.toml',
       '[build]\n  image = "127.0.0.1:5000/acme/build"\n[[run.images]]\n  image = "127.0.0.1:5000/acme/run"\n  mirrors = ["127.0.0.1:5000/mirror/run:latest"]\n[lifecycle]\n  version = "0.21.14"\n',
@@ -68,6 +77,55 @@ describe('publish', () => {
       ['127.0.0.1:5000/acme/builder:latest', builderId],
       ['127.0.0.1:5000/mirror/run:latest', engine.resolve('127.0.0.1:5000/acme/run:latest')],
     ]);
+  });
+
+  it('pushes an image of several platforms per platform and makes each reference an index over them', async () => {
+    await builtStackImage(engine, root, 'dist/multi', ['127.0.0.1:5000/acme/build:latest'], { labels: {} }, 'build', ['linux/amd64', 'linux/arm64']);
+    const published = await publish({ receipts: ['dist/multi'], tags: ['1.4.0'], outputPath: 'dist/publish' }, fakeIo(root, engine));
+
+    expect(engine.pushes.map((p) => p.reference)).toEqual([
+      '127.0.0.1:5000/acme/build:latest-linux-amd64',
+      '127.0.0.1:5000/acme/build:latest-linux-arm64',
+      '127.0.0.1:5000/acme/build:1.4.0-linux-amd64',
+      '127.0.0.1:5000/acme/build:1.4.0-linux-arm64',
+    ]);
+    for (const tag of ['latest', '1.4.0']) {
+      const index = engine.registry.document(`127.0.0.1:5000/acme/build:${tag}`)!;
+      expect(index.manifests!.map((m) => [m.platform.architecture, m.digest])).toEqual([
+        ['amd64', (await engine.registry.getManifest(`127.0.0.1:5000/acme/build:${tag}-linux-amd64`))!.digest],
+        ['arm64', (await engine.registry.getManifest(`127.0.0.1:5000/acme/build:${tag}-linux-arm64`))!.digest],
+      ]);
+    }
+    expect(published[0]).toEqual({
+      reference: '127.0.0.1:5000/acme/build:latest',
+      digest: (await engine.registry.getManifest('127.0.0.1:5000/acme/build:latest'))!.digest,
+      platforms: [
+        { platform: 'linux/amd64', digest: expect.stringMatching(/^sha256:/) },
+        { platform: 'linux/arm64', digest: expect.stringMatching(/^sha256:/) },
+      ],
+    });
+    expect(publishReceipt().published).toEqual(published);
+  });
+
+  it('gives a builder that pack made per platform in the registry its extra tags as indexes, pushing nothing', async () => {
+    for (const platform of ['linux-amd64', 'linux-arm64']) await engine.registry.pushed(`127.0.0.1:5000/acme/builder:latest-${platform}`, `sha256:${platform}`);
+    write(
+      'dist/builder/receipt.json',
+      JSON.stringify({
+        receiptVersion: 2,
+        builder: '127.0.0.1:5000/acme/builder:latest',
+        imageId: '',
+        digest: 'sha256:index',
+        platforms: ['linux/amd64', 'linux/arm64'].map((platform) => ({
+          platform,
+          reference: `127.0.0.1:5000/acme/builder:latest-${platform.replace('/', '-')}`,
+          digest: null,
+        })),
+      }),
+    );
+    await publish({ receipts: ['dist/builder'], tags: ['2.0.0'], outputPath: 'dist/publish' }, fakeIo(root, engine));
+    expect(engine.pushes).toEqual([]);
+    expect(engine.registry.document('127.0.0.1:5000/acme/builder:2.0.0')!.manifests!.map((m) => m.platform.architecture)).toEqual(['amd64', 'arm64']);
   });
 
   it('refuses names without a registry, which would go to Docker Hub', async () => {

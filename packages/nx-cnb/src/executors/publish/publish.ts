@@ -1,20 +1,32 @@
 import { join } from 'node:path';
 import { effectiveRunImages } from '../../builder/builder-toml';
 import type { RegistryAuth } from '../../engine/credentials';
-import type { Engine } from '../../engine/engine';
+import type { Engine, Log } from '../../engine/engine';
 import { ensureImage } from '../../engine/ensure-image';
 import { registryAuth } from '../../engine/registry-auth';
 import { ConfigError, ExpectedError, step } from '../../errors';
+import { platformReference } from '../../oci/platform';
 import { type BuilderReceipt, type ImageReceipt, prepareOutputs, RECEIPT_FILE, readReceipt, writeFileAtomic } from '../../receipt/receipt';
 import { checkNaming, DOCKER_HUB, normalizeImageRef, registryHost, withTag } from '../../reference/image-reference';
+import { putIndex, type Registry } from '../../registry/registry-client';
 import { readBuilderFromDisk } from '../../workspace/workspace-files';
 import { executor, type Io } from '../executor';
 import type { PublishExecutorOptions } from './schema';
 
-/** One reference to push, and the image it must point at. */
-interface Push {
+/**
+ * What one reference is to point at: images of the engine (one, or one per
+ * platform behind an index), or platform images already in the registry (a
+ * builder pack created there) that only need an index.
+ */
+type Push =
+  | { kind: 'engine'; reference: string; platforms: { platform: string; imageId: string }[] }
+  | { kind: 'registry'; reference: string; platforms: { platform: string; reference: string }[] };
+
+export interface Published {
   reference: string;
-  imageId: string;
+  digest: string;
+  /** Each platform's digest, for a reference that names an index. */
+  platforms?: { platform: string; digest: string }[];
 }
 
 export default executor(publish);
@@ -22,9 +34,11 @@ export default executor(publish);
 /**
  * Pushes what the receipts name (stack images or a builder) under their
  * references and any extra tags, plus a builder's run-image mirrors, and
- * records each digest. Credentials come from the Docker config and are never shown.
+ * records each digest. An image of several platforms is pushed per platform
+ * ("<reference>-<os>-<arch>") and its references become one OCI index over
+ * them. Credentials come from the Docker config and are never shown.
  */
-export async function publish(options: PublishExecutorOptions, io: Io): Promise<{ reference: string; digest: string }[]> {
+export async function publish(options: PublishExecutorOptions, io: Io): Promise<Published[]> {
   checkNaming('nx-cnb:publish', 'options.', { tags: options.tags });
   const outputDir = join(io.workspaceRoot, options.outputPath);
   await prepareOutputs(outputDir);
@@ -33,22 +47,41 @@ export async function publish(options: PublishExecutorOptions, io: Io): Promise<
   const pushes = await step('reading what to publish', () => plannedPushes(engine, io.workspaceRoot, options));
   refuseDockerHub(pushes);
   if (options.dryRun) {
-    for (const push of pushes) io.logger.info(`would push ${push.reference} (${push.imageId.slice(7, 19)})`);
+    for (const push of pushes)
+      io.logger.info(
+        `would push ${push.reference} (${push.platforms.map((p) => `${p.platform} ${'imageId' in p ? p.imageId.slice(7, 19) : p.reference}`).join(', ')})`,
+      );
     return [];
   }
 
-  const auths = new Map<string, RegistryAuth | undefined>();
-  const published: { reference: string; digest: string }[] = [];
+  const auths = new Map<string, Promise<RegistryAuth | undefined>>();
+  const authFor = (host: string) => auths.get(host) ?? auths.set(host, registryAuth(host)).get(host)!;
+  const published: Published[] = [];
   for (const push of pushes) {
-    await engine.tag(push.imageId, push.reference);
-    const host = registryHost(push.reference);
-    if (!auths.has(host)) auths.set(host, await registryAuth(host));
-    const digest = await engine.push(push.reference, auths.get(host), (line) => io.logger.info(`${push.reference} | ${line}`));
-    io.logger.info(`pushed ${push.reference}@${digest}`);
-    published.push({ reference: push.reference, digest });
+    const log: Log = (line) => io.logger.info(`${push.reference} | ${line}`);
+    const result = await pushOne(engine, io.registry, push, await authFor(registryHost(push.reference)), log);
+    io.logger.info(`pushed ${push.reference}@${result.digest}${result.platforms ? ` (${result.platforms.map((p) => p.platform).join(', ')})` : ''}`);
+    published.push(result);
   }
-  await writeFileAtomic(join(outputDir, RECEIPT_FILE), JSON.stringify({ receiptVersion: 1, published }, null, 2) + '\n');
+  await writeFileAtomic(join(outputDir, RECEIPT_FILE), JSON.stringify({ receiptVersion: 2, published }, null, 2) + '\n');
   return published;
+}
+
+/** Pushes one reference: the image itself, or each platform's image and then an index over them. */
+async function pushOne(engine: Engine, registry: Registry, push: Push, auth: RegistryAuth | undefined, log: Log): Promise<Published> {
+  if (push.kind === 'registry') return { reference: push.reference, ...(await putIndex(registry, push.reference, push.platforms)) };
+  if (push.platforms.length === 1) {
+    await engine.tag(push.platforms[0].imageId, push.reference);
+    return { reference: push.reference, digest: await engine.push(push.reference, auth, log) };
+  }
+  const sources = [];
+  for (const { platform, imageId } of push.platforms) {
+    const reference = platformReference(push.reference, platform);
+    await engine.tag(imageId, reference);
+    await engine.push(reference, auth, log);
+    sources.push({ platform, reference });
+  }
+  return { reference: push.reference, ...(await putIndex(registry, push.reference, sources)) };
 }
 
 async function plannedPushes(engine: Engine, workspaceRoot: string, options: PublishExecutorOptions): Promise<Push[]> {
@@ -58,12 +91,18 @@ async function plannedPushes(engine: Engine, workspaceRoot: string, options: Pub
     if (!receipt) throw new ExpectedError(`${dir}: no receipt.json; build it before publishing`);
     if ('references' in receipt) {
       await ensureImage(engine, receipt, join(workspaceRoot, dir));
-      pushes.push(...withTags(receipt.references, options.tags).map((reference) => ({ reference, imageId: receipt.imageId })));
+      const platforms = receipt.platforms.map((p) => ({ platform: p.platform, imageId: p.imageId }));
+      pushes.push(...withTags(receipt.references, options.tags).map((reference) => ({ kind: 'engine' as const, reference, platforms })));
+    } else if (receipt.platforms.length > 1) {
+      // pack created each platform's builder in the registry; every tag gets an index over them.
+      const platforms = receipt.platforms.map((p) => ({ platform: p.platform, reference: p.reference }));
+      pushes.push(...withTags([receipt.builder], options.tags).map((reference) => ({ kind: 'registry' as const, reference, platforms })));
     } else {
-      pushes.push(...withTags([receipt.builder], options.tags).map((reference) => ({ reference, imageId: receipt.imageId })));
+      const platforms = [{ platform: receipt.platforms[0].platform, imageId: receipt.imageId }];
+      pushes.push(...withTags([receipt.builder], options.tags).map((reference) => ({ kind: 'engine' as const, reference, platforms })));
     }
   }
-  if (options.builderConfig) pushes.push(...(await mirrorPushes(engine, workspaceRoot, options.builderConfig)));
+  if (options.builderConfig) pushes.push(...(await mirrorPushes(engine, workspaceRoot, options.builderConfig, options.images ?? [])));
   return pushes;
 }
 
@@ -85,15 +124,25 @@ function withTags(references: string[], tags: string[] = []): string[] {
   return [...out];
 }
 
-/** Run-image mirrors a builder names: the run image, tagged and pushed under each mirror. */
-async function mirrorPushes(engine: Engine, workspaceRoot: string, config: string): Promise<Push[]> {
+/**
+ * Run-image mirrors a builder names: the run image, pushed under each mirror
+ * with every platform it has. A run image a stack of the workspace makes
+ * brings its platforms from its receipt; another must be in the engine.
+ */
+async function mirrorPushes(engine: Engine, workspaceRoot: string, config: string, imageReceipts: string[]): Promise<Push[]> {
   const builder = readBuilderFromDisk(workspaceRoot, config);
+  const receipts = await Promise.all(imageReceipts.map((dir) => readReceipt(join(workspaceRoot, dir))));
   const pushes: Push[] = [];
   for (const run of effectiveRunImages(builder)) {
     if (!run.mirrors.length) continue;
-    const image = await engine.inspect(run.image);
-    if (!image) throw new ConfigError(config, run.field, 'the run image in the engine to push its mirrors', `${normalizeImageRef(run.image)} missing`);
-    pushes.push(...run.mirrors.map((mirror) => ({ reference: normalizeImageRef(mirror), imageId: image.Id })));
+    const made = receipts.find((r) => r?.references.some((reference) => normalizeImageRef(reference) === normalizeImageRef(run.image)));
+    let platforms = made?.platforms.map((p) => ({ platform: p.platform, imageId: p.imageId }));
+    if (!platforms) {
+      const image = await engine.inspect(run.image);
+      if (!image) throw new ConfigError(config, run.field, 'the run image in the engine to push its mirrors', `${normalizeImageRef(run.image)} missing`);
+      platforms = [{ platform: `${image.Os}/${image.Architecture}`, imageId: image.Id }];
+    }
+    pushes.push(...run.mirrors.map((mirror) => ({ kind: 'engine' as const, reference: normalizeImageRef(mirror), platforms: platforms! })));
   }
   return pushes;
 }

@@ -5,6 +5,8 @@ export interface PublishExecutorOptions {
   tags?: string[];
   /** builder.toml of a builder, whose run-image mirrors are pushed too. */
   builderConfig?: string;
+  /** Output folders of the build-image tasks whose images the builder names: the platforms of its run images, for their mirrors. */
+  images?: string[];
   /** Folder for the publish receipt (references and digests), relative to the workspace. */
   outputPath: string;
   /** Print what would be pushed, push nothing. */

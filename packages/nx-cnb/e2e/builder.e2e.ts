@@ -14,7 +14,7 @@ const pack = process.env.NX_CNB_PACK || 'pack';
 const lifecycle = lifecycleTarball();
 const builderRef = `${repository}/acme-builder:latest`;
 const buildpacks = ['c-app', 'gcc', 'greeting', 'process', 'motd'];
-const EXPECTED = 'hello from the samples/c-app composite; built by nx-cnb; uid=1002';
+const EXPECTED = 'hello from the samples/c-app composite; built by nx-cnb; uid=1002; x86_64';
 
 let docker: Docker;
 let ws: TempWorkspace;

@@ -220,7 +220,7 @@ describe('publishing to a registry', () => {
         },
       );
       const output = execFileSync('docker', ['-H', second.host, 'run', '--rm', '--network', 'none', app], { encoding: 'utf8' }).trim();
-      expect(output).toBe('hello from the samples/c-app composite; built by nx-cnb; uid=1002');
+      expect(output).toBe('hello from the samples/c-app composite; built by nx-cnb; uid=1002; x86_64');
     });
 
     it('builds stack images on a remote engine named by DOCKER_HOST (tcp)', async () => {
@@ -296,7 +296,7 @@ describe('rebase', () => {
     const runLayers = after.RootFS.Layers!;
     expect(rebased.RootFS.Layers!.slice(0, runLayers.length)).toEqual(runLayers);
     const output = execFileSync('docker', ['run', '--rm', app], { encoding: 'utf8' }).trim();
-    expect(output).toBe('hello from the samples/c-app composite; built by nx-cnb; uid=1002');
+    expect(output).toBe('hello from the samples/c-app composite; built by nx-cnb; uid=1002; x86_64');
     ws.git('checkout', '-q', '--', '.');
   });
 });

@@ -86,7 +86,7 @@ export class DockerEngine implements Engine {
         .trim();
       return { runs: false, reason: output || `a ${platform} program exited with status ${StatusCode}` };
     } catch (e) {
-      return { runs: false, reason: (e as Error).message.replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').trim() };
+      return { runs: false, reason: engineMessage(e) };
     } finally {
       await container.remove({ force: true }).catch(() => undefined);
     }
@@ -98,10 +98,10 @@ export class DockerEngine implements Engine {
     try {
       stream = await this.startBuild(request, builder);
     } catch (e) {
-      const reason = (e as Error).message;
+      const reason = engineMessage(e);
       if (builder !== 'buildkit' || !REFUSES_BUILDKIT.test(reason)) throw new BuildFailedError(subject, reason);
       // An engine that says no to BuildKit before building anything gets the same request, classic.
-      log(`the engine refused BuildKit (${reason.trim()}); building with the classic builder`);
+      log(`the engine refused BuildKit (${reason}); building with the classic builder`);
       this.builderChoice = Promise.resolve('classic');
       return this.build(subject, request, log);
     }
@@ -130,7 +130,7 @@ export class DockerEngine implements Engine {
         {
           path: '/build?',
           method: 'POST',
-          file: request.context,
+          file: request.context(),
           options,
           isStream: true,
           statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },
@@ -273,6 +273,11 @@ async function followBuild(docker: Docker, stream: NodeJS.ReadableStream, subjec
   if (failure) throw new BuildFailedError(subject, failure);
   if (!imageId) throw new BuildFailedError(subject, 'the engine reported no image ID');
   return imageId;
+}
+
+/** What the engine said, without dockerode's "(HTTP code 400) bad parameter - " in front. */
+function engineMessage(e: unknown): string {
+  return (e as Error).message.replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').trim();
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

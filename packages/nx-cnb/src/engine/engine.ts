@@ -15,8 +15,8 @@ export interface PlatformSupport {
 export type Log = (line: string) => void;
 
 export interface BuildRequest {
-  /** The build context as a tar stream. */
-  context: Readable;
+  /** Makes the build context as a tar stream; called again if the build is sent again (to the classic builder). */
+  context: () => Readable;
   /** Dockerfile path inside the context. */
   dockerfile: string;
   target?: string;

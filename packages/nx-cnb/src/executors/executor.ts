@@ -4,6 +4,7 @@ import { connectEngine } from '../engine/docker-engine';
 import type { Engine } from '../engine/engine';
 import { ExpectedError, isEnvironmental } from '../errors';
 import type { Pack } from '../pack/pack';
+import { findPack } from '../pack/pack-cli';
 import { registryAuth } from '../engine/registry-auth';
 import { type Registry, RegistryClient } from '../registry/registry-client';
 
@@ -25,8 +26,7 @@ export function realIo(workspaceRoot: string): Io {
   return {
     workspaceRoot,
     engine: () => (engine ??= connectEngine()),
-    // Loaded when first used: execa is an ES module, and most tasks never run pack.
-    pack: () => (pack ??= import('../pack/pack-cli').then(({ findPack }) => findPack())),
+    pack: () => (pack ??= findPack()),
     registry: new RegistryClient((host) => registryAuth(host)),
     logger,
     now: () => new Date(),

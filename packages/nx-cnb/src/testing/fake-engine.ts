@@ -90,7 +90,7 @@ export class FakeEngine implements Engine {
 
   async build(subject: string, request: BuildRequest, log: Log): Promise<string> {
     const { context, ...rest } = request;
-    const seen = { request: rest, context: await untar(context) };
+    const seen = { request: rest, context: await untar(context()) };
     this.builds.push(seen);
     let image: FakeImage;
     try {

@@ -88,7 +88,16 @@ export async function buildStackImage(options: BuildImageExecutorOptions, io: Io
     await step(`saving ${build.references[0]}`, () => engine.save(tags, join(outputDir, ARCHIVE_FILE)));
     archive = ARCHIVE_FILE;
   }
-  const receipt = imageReceipt({ stack: options.stack, image, references: build.references, builder, released: build.released, platforms: built, archive });
+  // The builder again: an engine that refused BuildKit got the classic builder instead.
+  const receipt = imageReceipt({
+    stack: options.stack,
+    image,
+    references: build.references,
+    builder: await engine.builder(),
+    released: build.released,
+    platforms: built,
+    archive,
+  });
   await writeReceipt(outputDir, receipt);
   for (const p of built) {
     log(
@@ -170,7 +179,7 @@ function buildDockerfile(
   const dockerfile = relative(contextDir, join(workspaceRoot, stackRoot, image.dockerfile));
   return engine.build(
     subject,
-    { context: contextTar(contextDir, dockerfile), dockerfile, target: image.definition.target, buildArgs: buildArgsFor(image, platform), platform },
+    { context: () => contextTar(contextDir, dockerfile), dockerfile, target: image.definition.target, buildArgs: buildArgsFor(image, platform), platform },
     log,
   );
 }
@@ -212,10 +221,11 @@ async function decorate(
   // BuildKit reads "FROM sha256:..." as a Docker Hub name, so the decorating build starts from a temporary tag.
   const undecorated = `nx-cnb-undecorated/${image.name}:${platform.replace(/\//g, '-')}-${process.pid}`;
   const { dockerfile, apiLabels } = decorateDockerfile(undecorated, 'cnb-user.tar', config.env, config.labels, config.user);
-  const context = memoryTar([
-    { name: 'Dockerfile', content: dockerfile },
-    { name: 'cnb-user.tar', content: userLayer },
-  ]);
+  const context = () =>
+    memoryTar([
+      { name: 'Dockerfile', content: dockerfile },
+      { name: 'cnb-user.tar', content: userLayer },
+    ]);
   await engine.tag(baseId, undecorated);
   try {
     return await engine.build(subject, { context, dockerfile: 'Dockerfile', labels: apiLabels, tags, platform }, log);

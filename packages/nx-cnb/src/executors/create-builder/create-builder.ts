@@ -111,7 +111,8 @@ export async function createBuilder(options: CreateBuilderExecutorOptions, io: I
     estimatedLayers,
   };
   await writeReceipt(outputDir, receipt);
-  log(`created ${options.builder} (${created.platforms.map((p) => p.platform).join(', ')}; ${receipt.layers} layers, ${(receipt.size / 1e6).toFixed(1)} MB)`);
+  const where = receipt.imageId ? `${receipt.layers} layers, ${(receipt.size / 1e6).toFixed(1)} MB` : `in the registry, ${receipt.digest}`;
+  log(`created ${options.builder} for ${created.platforms.map((p) => p.platform).join(', ')} (${where})`);
   return receipt;
 }
 

@@ -160,7 +160,8 @@ describe('a generated stack on the real engine', () => {
 
   it('puts images back into an engine that lost them, from the cache', async () => {
     const ids = Object.fromEntries(IMAGES.map((key) => [key, receipt(key).platforms[0].imageId]));
-    for (const key of IMAGES) await docker.getImage(ref(NAMES[key])).remove({ force: true });
+    // By ID, with every tag (the plain one and the platform's).
+    for (const key of IMAGES) await docker.getImage(ids[key]).remove({ force: true });
     await expect(docker.getImage(ref(NAMES.run)).inspect()).rejects.toMatchObject({ statusCode: 404 });
 
     const run = ws.nx('run-many', '-t', 'build-image');

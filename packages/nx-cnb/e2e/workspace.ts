@@ -95,7 +95,7 @@ export class TempWorkspace {
   }
 
   /** Starts the nx CLI without waiting, for tests that interrupt it; its own process group, so a signal reaches its tasks. */
-  nxAsync(env: Record<string, string>, ...args: string[]): { child: ChildProcess; done: Promise<NxRun> } {
+  nxAsync(env: Record<string, string>, ...args: string[]): { child: ChildProcess; done: Promise<NxRun>; output: () => string } {
     const child = spawn(process.execPath, [join(this.root, 'node_modules/nx/dist/bin/nx.js'), ...args, '--outputStyle=stream'], {
       cwd: this.root,
       env: this.env(env),
@@ -105,7 +105,7 @@ export class TempWorkspace {
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
     const done = new Promise<NxRun>((resolve) => child.on('close', (code) => resolve({ status: code ?? -1, output })));
-    return { child, done };
+    return { child, done, output: () => output };
   }
 
   git(...args: string[]): string {

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { ConfigError, ConfigErrors, describeValue } from '../errors';
-import { Fields } from '../config/fields';
-import { parseToml } from '../config/parse';
+import { Fields, isTable } from '../config/fields';
+import { parseLoosely, parseToml } from '../config/parse';
 import {
   compact,
   type Distro,
@@ -91,6 +91,15 @@ const SYSTEM_PART_KEYS = ['buildpacks'] as const;
 
 // The grammar of Masterminds/semver, which pack uses to read lifecycle.version.
 const SEMVER = /^v?[0-9]+(\.[0-9]+)?(\.[0-9]+)?(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
+
+/**
+ * Whether a builder.toml is pack's rather than another tool's: it sets one of
+ * pack's keys, or it does not parse (a builder with a typo is still a builder).
+ */
+export function looksLikeBuilderToml(text: string): boolean {
+  const value = parseLoosely('toml', text);
+  return value === undefined || (isTable(value) && TOP_KEYS.some((key) => key in value));
+}
 
 /**
  * Parses a builder.toml with pack 0.40's rules (unknown keys are errors), then

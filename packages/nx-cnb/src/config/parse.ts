@@ -39,7 +39,8 @@ export function parseToml(file: string, text: string): Table {
   } catch (e) {
     const err = e as { line?: number; col?: number; message: string };
     const where = err.line !== undefined ? `line ${err.line + 1}, column ${(err.col ?? 0) + 1}` : 'the file';
-    throw new ConfigError(file, `(syntax at ${where})`, 'valid TOML', reasonOf(err.message));
+    // The parser repeats the position the field already gives.
+    throw new ConfigError(file, `(syntax at ${where})`, 'valid TOML', reasonOf(err.message.replace(/ at row \d+, col \d+, pos \d+:?/, '')));
   }
 }
 
@@ -59,6 +60,18 @@ export function parseJson(file: string, raw: string): unknown {
     const line = before.split('\n').length;
     const column = first.offset - before.lastIndexOf('\n');
     throw new ConfigError(file, `(syntax at line ${line}, column ${column})`, 'valid JSON', printParseErrorCode(first.error));
+  }
+}
+
+/**
+ * What a file holds when it parses, or undefined when it does not: for
+ * deciding whether a file is nx-cnb's at all before reading it strictly.
+ */
+export function parseLoosely(format: 'toml' | 'json', text: string): unknown {
+  try {
+    return format === 'toml' ? TOML.parse(normalizeText(text)) : JSON.parse(normalizeText(text));
+  } catch {
+    return undefined;
   }
 }
 

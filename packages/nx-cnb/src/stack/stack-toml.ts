@@ -1,6 +1,6 @@
 import { ConfigError, ConfigErrors } from '../errors';
-import { Fields } from '../config/fields';
-import { parseToml } from '../config/parse';
+import { Fields, isTable } from '../config/fields';
+import { parseLoosely, parseToml } from '../config/parse';
 import { platformProblem } from './platform';
 
 export type ImageKind = 'build' | 'run';
@@ -44,6 +44,15 @@ const STACK_ID = /^[A-Za-z0-9]([A-Za-z0-9./-]*[A-Za-z0-9])?$/;
 
 export function isValidStackId(id: string): boolean {
   return STACK_ID.test(id) && !id.includes('..') && !id.includes('//');
+}
+
+/**
+ * Whether a stack.toml is jam's rather than another tool's: it sets one of
+ * jam's keys, or it does not parse (a stack with a typo is still a stack).
+ */
+export function looksLikeStackToml(text: string): boolean {
+  const value = parseLoosely('toml', text);
+  return value === undefined || (isTable(value) && TOP_KEYS.some((key) => key in value));
 }
 
 /** Parses and validates a stack.toml. Which of [build]/[run] must exist is up to the caller. */

@@ -33,7 +33,7 @@ export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOpt
       executor: 'nx-cnb:build-image',
       options: buildOptions,
       cache: true,
-      inputs: imageInputs(stack, image),
+      inputs: imageInputs(root, stack, image),
       outputs: [`{workspaceRoot}/${buildOptions.outputPath}`],
       metadata: {
         technologies: ['docker', 'buildpacks'],
@@ -78,11 +78,18 @@ export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOpt
  * Dockerfiles there), its stack.toml and the stack's images.json. A change
  * to one Dockerfile reaches its image and nothing else.
  */
-export function imageInputs(stack: Stack, image: StackImage): string[] {
+export function imageInputs(root: string, stack: Stack, image: StackImage): string[] {
   const inContext = (path: string) => image.context === '.' || path.startsWith(`${image.context}/`);
   const others = stack.images.filter((i) => i.dockerfile !== image.dockerfile && inContext(i.dockerfile)).map((i) => i.dockerfile);
-  const contextGlob = image.context === '.' ? '{projectRoot}/**/*' : `{projectRoot}/${image.context}/**/*`;
-  const inputs = [contextGlob, ...[...new Set(others)].map((d) => `!{projectRoot}/${d}`), `{projectRoot}/${image.stackToml}`];
+  const inputs = [inputPath(root, image.context, '**/*'), ...[...new Set(others)].map((d) => `!${inputPath(root, d)}`), inputPath(root, image.stackToml)];
   if (stack.layout === 'images.json') inputs.push('{projectRoot}/images.json');
   return [...new Set(inputs)];
+}
+
+/** An input for a path relative to the stack root, which may lie outside it (a config_dir found above images.json). */
+function inputPath(root: string, path: string, glob?: string): string {
+  const inside = path === '.' ? '' : path;
+  const full = posix.join(root, inside, glob ?? '');
+  if (!inside.startsWith('..')) return ['{projectRoot}', inside, glob].filter(Boolean).join('/');
+  return `{workspaceRoot}/${full}`;
 }

@@ -205,6 +205,59 @@ const CASES: Record<string, Case> = {
     },
     warnings: [],
   },
+  "jam's [deprecated] mixins = true": {
+    files: { 'stacks/acme/base/stack.toml': `${STACK_TOML}[deprecated]\n  mixins = true\n` },
+    warnings: [],
+    check: (p) => {
+      // The run image derives its mixins against the build image's packages, read from that task's receipt.
+      expect(p.acme.targets!['image-run']).toMatchObject({
+        dependsOn: ['image-build'],
+        options: { mixinsFrom: 'dist/stacks/acme/build' },
+        inputs: expect.arrayContaining([{ dependentTasksOutputFiles: '**/receipt.json' }]),
+      });
+      // The build image builds its pair's run Dockerfile to read its packages, so that Dockerfile is an input.
+      expect(p.acme.targets!['image-build'].inputs).toEqual(['{projectRoot}/base/**/*', '{projectRoot}/base/stack.toml', '{projectRoot}/images.json']);
+    },
+  },
+  'a Paketo UBI layout: config_dir relative to the repository root, Dockerfiles shared across folders': {
+    files: {
+      'ubi/stacks/stack/images.json': JSON.stringify({
+        os_codename: 'ubi10',
+        images: [
+          {
+            name: 'default',
+            config_dir: 'stacks/stack',
+            create_build_image: true,
+            stack_type: 'base',
+            pattern_image_registry_name: 'build_image_run_image-os_codename',
+          },
+          {
+            name: 'nodejs-22',
+            config_dir: 'stacks/stack-nodejs-22',
+            run_image: 'run-nodejs-22',
+            stack_type: 'base',
+            pattern_image_registry_name: 'build_image_run_image-os_codename',
+          },
+        ],
+      }),
+      'ubi/stacks/stack/stack.toml': STACK_TOML,
+      'ubi/stacks/stack/build.Dockerfile': 'FROM x',
+      'ubi/stacks/stack/run.Dockerfile': 'FROM x',
+      'ubi/stacks/stack-nodejs-22/stack.toml': STACK_TOML.replace('./build.Dockerfile', '../stack/build.Dockerfile'),
+      'ubi/stacks/stack-nodejs-22/run.Dockerfile': 'FROM x',
+    },
+    warnings: [],
+    check: (p) => {
+      // One stack, not a second lone one from stack-nodejs-22/stack.toml.
+      expect(p['stack-nodejs-22']).toBeUndefined();
+      expect(Object.keys(p.stack.targets!)).toEqual(['image-build', 'image-run', 'image-run-nodejs-22', 'build-image', 'publish']);
+      expect(p.stack.targets!['image-run-nodejs-22'].inputs).toEqual([
+        '{workspaceRoot}/ubi/stacks/stack-nodejs-22/**/*',
+        '{workspaceRoot}/ubi/stacks/stack-nodejs-22/stack.toml',
+        '{projectRoot}/images.json',
+      ]);
+    },
+  },
   'an unknown key in buildpack.toml (pack ignores it)': {
     files: { 'builders/acme/buildpacks/hi/buildpack.toml': BUILDPACK_TOML.replace('version = "1.0.0"', 'version = "1.0.0"\n  colour = "red"') },
     warnings: [

@@ -1,4 +1,5 @@
-import { readStack, type StackFiles, buildArgsFor } from './stack';
+import { readStack, type StackFiles, buildArgsFor, mixinPair } from './stack';
+import { deriveMixins } from './stack-toml';
 
 const BASE_TOML = `
 id = "io.buildpacks.stacks.bookworm"
@@ -359,5 +360,39 @@ describe('readStack: files that are not configuration', () => {
       message = (e as Error).message;
     }
     expect(message).toMatch(/^s\/stack.toml: \(syntax at line 1, column \d+\): expected valid TOML, found [\x20-\x7e]+$/);
+  });
+});
+
+describe("jam's [deprecated] mixins = true", () => {
+  const undeclared = (toml: string) => toml.replace(/\n {2}mixins = .*\n/g, '\n');
+  const derive = (toml: string) => `${undeclared(toml)}\n[deprecated]\n  mixins = true\n`;
+
+  it('marks the images that derive mixins and pairs each with the image its packages are compared with', () => {
+    const stack = readStack('stacks/acme', paketo({ 'base/stack.toml': derive(BASE_TOML), 'tiny/stack.toml': derive(TINY_TOML) }));
+    expect(stack.images.map((i) => [i.key, i.deriveMixins, mixinPair(stack, i)?.key])).toEqual([
+      ['build', true, 'run'],
+      ['run', true, 'build'],
+      ['run-tiny', true, 'build'],
+    ]);
+  });
+
+  it('reports declared mixins beside derived ones', () => {
+    expect(() => readStack('s', lone(`${BASE_TOML}\n[deprecated]\n  mixins = true\n`))).toThrow(
+      's/stack.toml: build.mixins: expected no declared mixins, as [deprecated] mixins = true derives them from the package lists, found an array (["build:git","wget"])',
+    );
+  });
+
+  it('reports a run image with no build image to pair with', () => {
+    const json = JSON.stringify({ os_name: 'debian', os_codename: 'bookworm', images: [{ name: 'tiny', config_dir: 'tiny', stack_type: 'tiny' }] });
+    expect(() => readStack('stacks/acme', paketo({ 'images.json': json, 'tiny/stack.toml': derive(TINY_TOML) }))).toThrow(
+      'stacks/acme/tiny/stack.toml: deprecated.mixins: expected a build image in the stack for the run image to be paired with (jam derives mixins from the packages of a build/run pair), found a stack without one',
+    );
+  });
+
+  it('derives as jam does: packages in both images unprefixed, the others prefixed with their image', () => {
+    expect(deriveMixins(['git', 'libc6', 'tzdata', 'gcc'], ['tzdata', 'libc6', 'ca-certificates'])).toEqual({
+      build: ['build:gcc', 'build:git', 'libc6', 'tzdata'],
+      run: ['libc6', 'run:ca-certificates', 'tzdata'],
+    });
   });
 });

@@ -29,6 +29,12 @@ export interface StackImage {
   definition: ImageDefinition;
   /** jam's [deprecated] legacy-sbom: add the io.paketo.stack.packages label. */
   legacySbom: boolean;
+  /**
+   * jam's [deprecated] mixins = true: the mixins label comes from the package
+   * lists of this image and its pair, the stack's build image for a run image
+   * and the run image of the same stack.toml for the build image.
+   */
+  deriveMixins: boolean;
 }
 
 export interface Stack {
@@ -170,6 +176,7 @@ function stackImage(toml: StackToml, tomlPath: string, kind: ImageKind, variant:
     platforms: toml.platforms,
     definition,
     legacySbom: toml.deprecated.legacySbom,
+    deriveMixins: toml.deprecated.mixins,
   };
 }
 
@@ -204,6 +211,14 @@ function checkAcrossImages(root: string, stack: Stack, files: StackFiles): Stack
       );
     }
   }
+  for (const img of stack.images.filter((i) => i.deriveMixins && !mixinPair(stack, i))) {
+    throw new ConfigError(
+      join(root, img.stackToml),
+      'deprecated.mixins',
+      'a build image in the stack for the run image to be paired with (jam derives mixins from the packages of a build/run pair)',
+      'a stack without one',
+    );
+  }
   const build = stack.images.find((i) => i.kind === 'build');
   for (const run of stack.images.filter((i) => i.kind === 'run')) {
     if (build && build.definition.uid === run.definition.uid) {
@@ -217,6 +232,16 @@ function checkAcrossImages(root: string, stack: Stack, files: StackFiles): Stack
 
 function join(...parts: string[]): string {
   return posix.join(...parts.filter((p) => p !== '' && p !== '.'));
+}
+
+/**
+ * The other image of an image's build/run pair, whose packages its derived
+ * mixins are computed against: a run image pairs with the stack's build
+ * image, the build image with the run image of its own stack.toml.
+ */
+export function mixinPair(stack: Pick<Stack, 'images'>, image: StackImage): StackImage | undefined {
+  if (image.kind === 'run') return stack.images.find((i) => i.kind === 'build');
+  return stack.images.find((i) => i.kind === 'run' && i.stackToml === image.stackToml);
 }
 
 /** Build args for one platform: [x.args] overlaid with [x.platforms."<platform>".args], as jam does. */

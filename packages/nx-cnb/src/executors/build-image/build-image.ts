@@ -10,6 +10,7 @@ import { cnbUserLayer, type OsRelease, type Package, parseDpkgPackages, parseOsR
 import { buildArgsFor, type Stack, type StackImage } from '../../stack/stack';
 import { readStackFromDisk } from '../../workspace/workspace-files';
 import { executor, type Io } from '../executor';
+import { derivedMixins } from './mixins';
 import type { BuildImageExecutorOptions } from './schema';
 
 export default executor(buildStackImage);
@@ -45,8 +46,22 @@ export async function buildStackImage(options: BuildImageExecutorOptions, io: Io
   const baseId = await step(`building ${subject}`, () => buildDockerfile(engine, io.workspaceRoot, options.stack, image, platform, subject, log));
   const base = await step(`reading the files of ${subject}`, () => readBaseContents(engine, baseId, subject));
 
+  const mixins = await step(`deriving the mixins of ${subject}`, () =>
+    derivedMixins(stack, image, base.packages, {
+      workspaceRoot: io.workspaceRoot,
+      buildReceipt: options.mixinsFrom,
+      packagesOf: async (pair) => {
+        const pairSubject = `${options.stack} ${pair.key} (${platform})`;
+        const pairId = await buildDockerfile(engine, io.workspaceRoot, options.stack, pair, platform, pairSubject, log);
+        return (await readBaseContents(engine, pairId, pairSubject)).packages;
+      },
+      log,
+      warn: (line) => io.logger.warn(line),
+    }),
+  );
+
   log('adding the cnb user, CNB env and labels');
-  const config = imageConfig(image, base.osRelease, base.packages, io.now(), base.hasPath);
+  const config = imageConfig(mixins ? { ...image, definition: { ...image.definition, mixins } } : image, base.osRelease, base.packages, io.now(), base.hasPath);
   const imageId = await step(`decorating ${subject}`, () => decorate(engine, image, baseId, base, config, references, subject, log));
   const inspected = await step(`checking ${subject}`, () => checkAgainstSpec(engine, image, imageId, config.labels, references, subject));
 

@@ -219,12 +219,38 @@ export function moduleName(m: ModuleConfig): string {
   return fullName(m) || m.uri || m.image || '(no id or uri)';
 }
 
+// pack reads these as archives rather than folders.
+const ARCHIVE = /\.(tgz|tar\.gz|tar|cnb)$/;
+const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+
+/** The [[buildpacks]] entries a builder.toml takes from a local folder, with their folder relative to the workspace (`root` is the builder's folder). */
+export function localBuildpackEntries(root: string, builder: BuilderToml): { index: number; dir: string }[] {
+  return builder.buildpacks.flatMap((bp, index) =>
+    bp.uri && !SCHEME.test(bp.uri) && !ARCHIVE.test(bp.uri) ? [{ index, dir: posix.normalize(posix.join(root, bp.uri)) }] : [],
+  );
+}
+
 /** Local buildpack folders a builder.toml names by uri, relative to the workspace (`root` is the builder's folder). */
 export function localBuildpackDirs(root: string, builder: BuilderToml): string[] {
-  return builder.buildpacks
-    .map((bp) => bp.uri)
-    .filter((uri): uri is string => !!uri && !/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('urn:') && !/\.(tgz|tar\.gz|cnb)$/.test(uri))
-    .map((uri) => posix.normalize(posix.join(root, uri)));
+  return localBuildpackEntries(root, builder).map((entry) => entry.dir);
+}
+
+/**
+ * The local files a builder.toml names by uri (buildpack archives, a
+ * lifecycle tarball), relative to the workspace or absolute for file:// URIs,
+ * with the field that names each. pack resolves relative ones from the
+ * builder's folder.
+ */
+export function localFileUris(root: string, builder: BuilderToml): { field: string; uri: string; path: string }[] {
+  const local = (field: string, uri: string | undefined) => {
+    if (!uri) return [];
+    if (uri.startsWith('file://')) return [{ field, uri, path: decodeURIComponent(uri.slice('file://'.length)) }];
+    return SCHEME.test(uri) ? [] : [{ field, uri, path: posix.normalize(posix.join(root, uri)) }];
+  };
+  return [
+    ...builder.buildpacks.flatMap((bp, i) => (bp.uri && (ARCHIVE.test(bp.uri) || bp.uri.startsWith('file://')) ? local(`buildpacks[${i}].uri`, bp.uri) : [])),
+    ...local('lifecycle.uri', builder.lifecycle?.uri),
+  ];
 }
 
 /**

@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { splitTag } from '../reference/image-reference';
+import { normalizeImageRef, splitTag } from '../reference/image-reference';
 import { redact, type RegistryAuth } from './credentials';
 import {
   BuildFailedError,
@@ -13,6 +13,7 @@ import {
   type InspectedImage,
   LoadFailedError,
   type Log,
+  PullFailedError,
   PushFailedError,
 } from './engine';
 import { readImagePaths } from './image-files';
@@ -146,6 +147,33 @@ export class DockerEngine implements Engine {
     if (failure) throw fail(failure);
     if (!digest) throw fail('the registry reported no digest');
     return digest;
+  }
+
+  async pull(reference: string, auth: RegistryAuth | undefined, log: Log): Promise<void> {
+    // Without a tag the API would pull every tag of the repository.
+    const wanted = normalizeImageRef(reference);
+    const fail = (reason: string) => new PullFailedError(wanted, redact(reason, auth));
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await this.docker.pull(wanted, auth ? { authconfig: auth } : {})) as NodeJS.ReadableStream;
+    } catch (e) {
+      throw fail((e as Error).message);
+    }
+    let failure: string | undefined;
+    await new Promise<void>((resolve, reject) =>
+      this.docker.modem.followProgress(
+        stream,
+        (err) => (err ? reject(fail(err.message)) : resolve()),
+        (event: { status?: string; id?: string; error?: string; errorDetail?: { message?: string } }) => {
+          if (event.error) failure = event.errorDetail?.message ?? event.error;
+          // Per-layer download progress is noise in a task log.
+          if (event.status && !['Downloading', 'Extracting', 'Waiting', 'Verifying Checksum', 'Pulling fs layer'].includes(event.status)) {
+            log(redact(`${event.id ? `${event.id}: ` : ''}${event.status}`, auth));
+          }
+        },
+      ),
+    );
+    if (failure) throw fail(failure);
   }
 }
 

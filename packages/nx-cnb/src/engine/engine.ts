@@ -60,6 +60,8 @@ export interface Engine {
   load(file: string): Promise<void>;
   /** Pushes a reference and returns the digest the registry gave it; credentials never reach `log` or errors. */
   push(reference: string, auth: RegistryAuth | undefined, log: Log): Promise<string>;
+  /** Pulls a reference from its registry; credentials never reach `log` or errors. */
+  pull(reference: string, auth: RegistryAuth | undefined, log: Log): Promise<void>;
 }
 
 /** Where the engine is, in the words a user would use to fix it. */
@@ -87,6 +89,13 @@ export class PushFailedError extends ExpectedError {
   constructor(reference: string, reason: string) {
     super(`pushing ${reference} failed: ${reason}`);
     this.name = 'PushFailedError';
+  }
+}
+
+export class PullFailedError extends ExpectedError {
+  constructor(reference: string, reason: string) {
+    super(`pulling ${reference} failed: ${reason}`);
+    this.name = 'PullFailedError';
   }
 }
 

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import type { RegistryAuth } from '../engine/credentials';
-import { BuildFailedError, type BuildRequest, type Engine, type ImageFile, type InspectedImage, type Log } from '../engine/engine';
+import { BuildFailedError, type BuildRequest, type Engine, type ImageFile, type InspectedImage, type Log, PullFailedError } from '../engine/engine';
 import { normalizeImageRef } from '../reference/image-reference';
 
 export interface FakeImage {
@@ -36,6 +36,9 @@ export class FakeEngine implements Engine {
   readonly tags = new Map<string, string>();
   readonly builds: SeenBuild[] = [];
   readonly pushes: { reference: string; imageId: string; auth?: RegistryAuth }[] = [];
+  /** Images a pull can fetch, by normalised reference, as a registry would serve them. */
+  readonly registry = new Map<string, FakeImage>();
+  readonly pulls: string[] = [];
   private counter = 0;
 
   constructor(
@@ -139,6 +142,14 @@ export class FakeEngine implements Engine {
     this.pushes.push({ reference, imageId, auth });
     log(`${reference}: Pushed`);
     return `sha256:${Buffer.from(`${reference}${imageId}`).toString('hex').slice(0, 64).padEnd(64, '0')}`;
+  }
+
+  async pull(reference: string, _auth: RegistryAuth | undefined, log: Log): Promise<void> {
+    this.pulls.push(reference);
+    const image = this.registry.get(normalizeImageRef(reference));
+    if (!image) throw new PullFailedError(normalizeImageRef(reference), `manifest for ${normalizeImageRef(reference)} not found`);
+    log(`${reference}: Pulled`);
+    this.add(image, reference);
   }
 }
 

@@ -6,6 +6,9 @@ import versions from '../src/versions.json';
 
 export const REPO_ROOT = resolve(__dirname, '../../..');
 
+/** The Debian base image tools/base-image.sh imports into the engine. */
+export const BASE_IMAGE = `nx-cnb/debian:${versions.debianSuite}`;
+
 /** The lifecycle tarball tools/lifecycle.sh builds for the pinned version. */
 export function lifecycleTarball(arch = 'amd64'): string {
   return join(
@@ -66,6 +69,8 @@ export class TempWorkspace {
       FORCE_COLOR: '0',
       NX_VERBOSE_LOGGING: 'false',
       NX_CACHE_DIRECTORY: join(this.root, '.nx/cache'),
+      // No public registry here: generated stacks start from the image tools/base-image.sh made.
+      NX_CNB_BASE_IMAGE: process.env.NX_CNB_BASE_IMAGE ?? BASE_IMAGE,
       ...overrides,
     };
   }

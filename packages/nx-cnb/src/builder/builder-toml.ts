@@ -101,6 +101,11 @@ export function looksLikeBuilderToml(text: string): boolean {
   return value === undefined || (isTable(value) && TOP_KEYS.some((key) => key in value));
 }
 
+/** Whether pack can read a lifecycle version (Masterminds/semver: "0.21.14", "v0.20"; no "latest"). */
+export function isLifecycleVersion(version: string): boolean {
+  return SEMVER.test(version);
+}
+
 /**
  * Parses a builder.toml with pack 0.40's rules (unknown keys are errors), then
  * reports what pack would only find once it runs: see builderTomlProblems.
@@ -266,7 +271,7 @@ export function builderTomlProblems(b: BuilderToml): ConfigError[] {
     const { uri, version } = b.lifecycle;
     if (isSet(uri) && isSet(version)) {
       add('lifecycle', 'uri or version, not both (pack refuses both)', `uri ${JSON.stringify(uri)} and version ${JSON.stringify(version)}`);
-    } else if (isSet(version) && !SEMVER.test(version)) {
+    } else if (isSet(version) && !isLifecycleVersion(version)) {
       add('lifecycle.version', 'a semantic version such as "0.20.5"', JSON.stringify(version));
     }
   }

@@ -4,12 +4,12 @@ import { basename, dirname, join, posix } from 'node:path';
 import type { BuilderToml } from '../builder/builder-toml';
 import type { BuildpackDescriptor } from '../builder/buildpack-toml';
 import { IMAGES_JSON, type Stack, STACK_TOML } from '../stack/stack';
-import { readBuilderFromDisk, readBuildpackFromDisk, readStackFromDisk } from '../workspace/workspace-files';
+import { readBuilderFromDisk, readBuildpackFromDisk, readStackFromDisk, readTextFile } from '../workspace/workspace-files';
 import { BUILDER_TOML, BUILDPACKLESS_TOML, builderProject, builderProjectName } from './builder-nodes';
 import { brokenTargets, problemMessage, warnOnce } from './broken-project';
 import { indexImages } from './image-index';
 import { type NxCnbPluginOptions, pluginOptionsProblem } from './options';
-import { notNxCnbFile } from './scope';
+import { notNxCnbFile, type ReadFile, underPaketoStack } from './scope';
 import { stackTargets } from './stack-nodes';
 
 export const CONFIG_GLOB = '**/{images.json,stack.toml,builder.toml,buildpack.toml}';
@@ -45,8 +45,9 @@ export const createNodesV2: CreateNodesV2<NxCnbPluginOptions> = [
 ];
 
 export function inferProjects(workspaceRoot: string, matched: readonly string[], options: unknown): [string, CreateNodesResult][] {
+  const readText: ReadFile = (path) => readTextFile(join(workspaceRoot, path));
   const files = matched.filter((file) => {
-    const reason = notNxCnbFile(workspaceRoot, file);
+    const reason = notNxCnbFile(file, readText);
     if (reason) logger.verbose(`nx-cnb: skipping ${file}: ${reason}`);
     return !reason;
   });
@@ -69,7 +70,7 @@ export function inferProjects(workspaceRoot: string, matched: readonly string[],
 
   const paketoStacks = files.filter((f) => basename(f) === IMAGES_JSON).map(readStack);
   const claimed = new Set(paketoStacks.flatMap((c) => (c.value ? stackFiles(c.root)(c.value) : [])));
-  const loneStacks = files.filter((f) => basename(f) === STACK_TOML && !claimed.has(f) && !underPaketoStack(workspaceRoot, f)).map(readStack);
+  const loneStacks = files.filter((f) => basename(f) === STACK_TOML && !claimed.has(f) && !underPaketoStack(f, readText)).map(readStack);
   const builders = files
     .filter((f) => basename(f) === BUILDER_TOML)
     .map((f) =>
@@ -189,15 +190,6 @@ function pathName(root: string): string {
 /** The project name of a stack folder: its name (the workspace's for a stack at the root). */
 export function stackProjectName(root: string, workspaceRoot = ''): string {
   return posix.basename(root === '.' ? workspaceRoot : root);
-}
-
-/** Whether a stack.toml lies under a folder with Paketo's images.json, which makes it part of that stack rather than one of its own. */
-function underPaketoStack(workspaceRoot: string, file: string): boolean {
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    const imagesJson = posix.join(dir, IMAGES_JSON);
-    if (existsSync(join(workspaceRoot, imagesJson)) && !notNxCnbFile(workspaceRoot, imagesJson)) return true;
-    if (dir === '.' || dir === dirname(dir)) return false;
-  }
 }
 
 function readBuilders(workspaceRoot: string, root: string): Builders {

@@ -58,7 +58,7 @@ export class DockerEngine implements Engine {
         t: request.tags?.[0],
         rm: true,
         forcerm: true,
-        // An engine without a usable bridge network (tools/engine.sh records it) builds on the host network.
+        // An engine without a usable bridge network (a dockerd started with --bridge=none) builds on the host network.
         ...(network ? { networkmode: network } : {}),
       });
     } catch (e) {

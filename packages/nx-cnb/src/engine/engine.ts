@@ -72,7 +72,7 @@ export function engineAddress(env: NodeJS.ProcessEnv = process.env): string {
 export class EngineUnreachableError extends ExpectedError {
   constructor(address: string, reason: string) {
     super(
-      `No Docker engine answers at ${address}: ${reason}.\n` + `Start one (in this repository: bash tools/engine.sh) or point DOCKER_HOST at a running engine.`,
+      `No Docker engine answers at ${address}: ${reason}.\n` + `Start Docker (dockerd), or point DOCKER_HOST at a running engine (unix://, tcp:// or ssh://).`,
     );
     this.name = 'EngineUnreachableError';
   }

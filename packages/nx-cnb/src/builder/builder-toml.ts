@@ -250,7 +250,8 @@ export function localFileUris(root: string, builder: BuilderToml): { field: stri
   const local = (field: string, uri: string | undefined) => {
     if (!uri) return [];
     if (uri.startsWith('file://')) return [{ field, uri, path: decodeURIComponent(uri.slice('file://'.length)) }];
-    return SCHEME.test(uri) ? [] : [{ field, uri, path: posix.normalize(posix.join(root, uri)) }];
+    if (SCHEME.test(uri)) return [];
+    return [{ field, uri, path: posix.isAbsolute(uri) ? uri : posix.normalize(posix.join(root, uri)) }];
   };
   return [
     ...builder.buildpacks.flatMap((bp, i) => (bp.uri && (ARCHIVE.test(bp.uri) || bp.uri.startsWith('file://')) ? local(`buildpacks[${i}].uri`, bp.uri) : [])),

@@ -35,6 +35,12 @@ const write = (path: string, content: string) => {
   writeFileSync(join(root, path), content);
 };
 const count = (text: string, line: string) => text.split('\n').filter((l) => l.includes(line)).length;
+/** The project names `nx show projects` printed, without the warnings around them. */
+const projectNames = (output: string) =>
+  output
+    .split('\n')
+    .filter((l) => /^[\w-]+$/.test(l))
+    .sort();
 
 /** The newest create-nx-workspace the registry serves for the Nx majors nx-cnb supports (its peer range of @nx/devkit). */
 function creatorVersion(): string {
@@ -120,12 +126,7 @@ describe('nx-cnb in a new workspace beside a web app and a buildpack with test f
   it('lists every project, reporting the fixture it cannot tell from a buildpack once, and nothing else', () => {
     const shown = nx('show', 'projects');
     expectSuccess(shown);
-    expect(
-      shown.output
-        .split('\n')
-        .filter((l) => /^[\w-]+$/.test(l))
-        .sort(),
-    ).toEqual(['acme', 'e2e-hello', 'web']);
+    expect(projectNames(shown.output)).toEqual(['acme', 'e2e-hello', 'web']);
     expect(count(shown.output, FIXTURE_WARNING)).toBe(1);
     expect(shown.output).not.toMatch(/testdata|images\.json|error/i);
   });
@@ -135,12 +136,7 @@ describe('nx-cnb in a new workspace beside a web app and a buildpack with test f
     write('stacks/broken/Dockerfile', `FROM ${BASE_IMAGE}\n`);
     const shown = nx('show', 'projects');
     expectSuccess(shown);
-    expect(
-      shown.output
-        .split('\n')
-        .filter((l) => /^[\w-]+$/.test(l))
-        .sort(),
-    ).toEqual(['acme', 'broken', 'e2e-hello', 'web']);
+    expect(projectNames(shown.output)).toEqual(['acme', 'broken', 'e2e-hello', 'web']);
     expect(count(shown.output, BROKEN_STACK_WARNING)).toBe(1);
 
     expectSuccess(nx('graph', `--file=${join(tmp, 'graph.json')}`));
@@ -156,6 +152,26 @@ describe('nx-cnb in a new workspace beside a web app and a buildpack with test f
     expect(broken.output).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  it("reads nothing that .nxignore or the plugin entry's exclude leaves out", () => {
+    const before = readFileSync(join(root, 'nx.json'), 'utf8');
+    const nxJson = JSON.parse(before);
+    nxJson.plugins = nxJson.plugins.map((p: { plugin?: string }) => (p.plugin === 'nx-cnb' ? { ...p, exclude: ['vendor/**'] } : p));
+    write('nx.json', JSON.stringify(nxJson, null, 2));
+    write('.nxignore', 'third_party/\n');
+    for (const dir of ['vendor/old', 'third_party/old']) write(`${dir}/stack.toml`, 'id = \n');
+    try {
+      const shown = nx('show', 'projects');
+      expectSuccess(shown);
+      expect(projectNames(shown.output)).toEqual(['acme', 'broken', 'e2e-hello', 'web']);
+      expect(shown.output).not.toMatch(/vendor|third_party/);
+    } finally {
+      write('nx.json', before);
+      rmSync(join(root, '.nxignore'));
+      rmSync(join(root, 'vendor'), { recursive: true });
+      rmSync(join(root, 'third_party'), { recursive: true });
+    }
+  });
+
   it('tells nx affected which projects a change reaches', () => {
     if (!existsSync(join(root, '.git'))) run('git', ['init', '-q']);
     run('git', ['add', '-A']);
@@ -163,7 +179,7 @@ describe('nx-cnb in a new workspace beside a web app and a buildpack with test f
     write('apps/web/src/main.js', 'console.log("web 2");\n');
     const affected = nx('show', 'projects', '--affected', '--base=HEAD');
     expectSuccess(affected);
-    expect(affected.output.split('\n').filter((l) => /^[\w-]+$/.test(l))).toEqual(['web']);
+    expect(projectNames(affected.output)).toEqual(['web']);
   });
 
   it('builds the generated stack on the real engine', async () => {

@@ -54,6 +54,11 @@ interface Case {
   check?: (projects: Record<string, ProjectConfiguration>) => void;
 }
 
+/** Bad plugin options: one warning, and every stack and builder fails with it (buildpacks need no options). */
+function badOptions(options: unknown, message: string): Case {
+  return { files: {}, options, warnings: [message], broken: { acme: message, lone: message, 'acme-builder': message } };
+}
+
 const CASES: Record<string, Case> = {
   // Scope and shape: not nx-cnb's files, skipped without a word.
   "a web app's images.json holding a list of picture names": { files: { 'apps/web/src/assets/images.json': '["cat.png", "dog.png"]' }, warnings: [] },
@@ -287,66 +292,23 @@ const CASES: Record<string, Case> = {
       acme: 'stacks/acme/images.json: images[0].pattern_image_registry_name: expected a pattern that makes a valid image name (lowercase letters, digits, ".", "_" or "-" (it becomes part of an image name)), found "Acme-os_codename", which makes "Acme-bookworm"',
     },
   },
-  'a mistyped plugin option': {
-    files: {},
-    options: { respository: '127.0.0.1:5000/acme' },
-    warnings: [
-      'nx.json: plugins["nx-cnb"].options.respository: expected one of nx-cnb\'s options (repository, tags, buildImageTargetName, archive), found an unknown option (did you mean "repository"?)',
-    ],
-    broken: Object.fromEntries(
-      ['acme', 'lone', 'acme-builder'].map((p) => [
-        p,
-        'nx.json: plugins["nx-cnb"].options.respository: expected one of nx-cnb\'s options (repository, tags, buildImageTargetName, archive), found an unknown option (did you mean "repository"?)',
-      ]),
-    ),
-  },
-  'include put inside the options instead of beside them': {
-    files: {},
-    options: { include: ['stacks/**'] },
-    warnings: [
-      'nx.json: plugins["nx-cnb"].options.include: expected one of nx-cnb\'s options (repository, tags, buildImageTargetName, archive), found "include", which Nx reads beside "options" on the plugin entry, not inside it',
-    ],
-    broken: Object.fromEntries(
-      ['acme', 'lone', 'acme-builder'].map((p) => [
-        p,
-        'nx.json: plugins["nx-cnb"].options.include: expected one of nx-cnb\'s options (repository, tags, buildImageTargetName, archive), found "include", which Nx reads beside "options" on the plugin entry, not inside it',
-      ]),
-    ),
-  },
-  'a plugin option of the wrong type': {
-    files: {},
-    options: { archive: 'no' },
-    warnings: ['nx.json: plugins["nx-cnb"].options.archive: expected true or false, found "no"'],
-    broken: Object.fromEntries(
-      ['acme', 'lone', 'acme-builder'].map((p) => [p, 'nx.json: plugins["nx-cnb"].options.archive: expected true or false, found "no"']),
-    ),
-  },
-  'a bad repository in the plugin options': {
-    files: {},
-    options: { repository: 'Registry.example.com/ACME' },
-    warnings: [
-      'nx.json: plugins["nx-cnb"].options.repository: expected a registry and namespace such as "127.0.0.1:5000/acme" (lowercase, no tag), found "Registry.example.com/ACME"',
-    ],
-    broken: Object.fromEntries(
-      ['acme', 'lone', 'acme-builder'].map((p) => [
-        p,
-        'nx.json: plugins["nx-cnb"].options.repository: expected a registry and namespace such as "127.0.0.1:5000/acme" (lowercase, no tag), found "Registry.example.com/ACME"',
-      ]),
-    ),
-  },
-  'an aggregate target name that collides with an image target': {
-    files: {},
-    options: { buildImageTargetName: 'image-run' },
-    warnings: [
-      'nx.json: plugins["nx-cnb"].options.buildImageTargetName: expected a target name that no stack target uses (not "publish", not starting with "image-", which names the image targets), found "image-run"',
-    ],
-    broken: Object.fromEntries(
-      ['acme', 'lone', 'acme-builder'].map((p) => [
-        p,
-        'nx.json: plugins["nx-cnb"].options.buildImageTargetName: expected a target name that no stack target uses (not "publish", not starting with "image-", which names the image targets), found "image-run"',
-      ]),
-    ),
-  },
+  'a mistyped plugin option': badOptions(
+    { respository: '127.0.0.1:5000/acme' },
+    'nx.json: plugins["nx-cnb"].options.respository: expected one of nx-cnb\'s options (repository, tags, buildImageTargetName, archive), found an unknown option (did you mean "repository"?)',
+  ),
+  'include put inside the options instead of beside them': badOptions(
+    { include: ['stacks/**'] },
+    'nx.json: plugins["nx-cnb"].options.include: expected one of nx-cnb\'s options (repository, tags, buildImageTargetName, archive), found "include", which Nx reads beside "options" on the plugin entry, not inside it',
+  ),
+  'a plugin option of the wrong type': badOptions({ archive: 'no' }, 'nx.json: plugins["nx-cnb"].options.archive: expected true or false, found "no"'),
+  'a bad repository in the plugin options': badOptions(
+    { repository: 'Registry.example.com/ACME' },
+    'nx.json: plugins["nx-cnb"].options.repository: expected a registry and namespace such as "127.0.0.1:5000/acme" (lowercase, no tag), found "Registry.example.com/ACME"',
+  ),
+  'an aggregate target name that collides with an image target': badOptions(
+    { buildImageTargetName: 'image-run' },
+    'nx.json: plugins["nx-cnb"].options.buildImageTargetName: expected a target name that no stack target uses (not "publish", not starting with "image-", which names the image targets), found "image-run"',
+  ),
 };
 
 describe('the bad-input corpus: no single file takes the graph down', () => {

@@ -79,11 +79,12 @@ describe('hostile input', () => {
     expect(outputs('run')).toEqual(['image.tar', 'receipt.json']);
   });
 
-  it('reports binary garbage in a stack.toml, naming the file', () => {
+  it('reports binary garbage in a stack.toml, naming the file, and keeps every other project', () => {
     ws.write('stacks/garbage/stack.toml', '\u0000\u0001binary');
     const run = ws.nx('show', 'projects');
-    expect(run.status).not.toBe(0);
+    expectSuccess(run);
     expect(run.output).toContain('stacks/garbage/stack.toml: (file): expected a text file, found binary data (a NUL byte at offset 0)');
+    expect(run.output.split('\n')).toEqual(expect.arrayContaining(['slow', 'garbage']));
     execFileSync('rm', ['-rf', join(ws.root, 'stacks/garbage')]);
   });
 });

@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { splitTag } from '../reference/image-reference';
+import { normalizeImageRef, splitTag } from '../reference/image-reference';
 import { redact, type RegistryAuth } from './credentials';
 import {
   type Builder,
@@ -15,6 +15,7 @@ import {
   LoadFailedError,
   type Log,
   type PlatformSupport,
+  PullFailedError,
   PushFailedError,
 } from './engine';
 import { platformSuffix } from '../oci/platform';
@@ -120,7 +121,7 @@ export class DockerEngine implements Engine {
       labels: request.labels ?? {},
       ...(request.platform ? { platform: request.platform } : {}),
       ...(request.tags?.length ? { t: builder === 'buildkit' ? request.tags : request.tags[0] } : {}),
-      // An engine without a usable bridge network (tools/engine.sh records it) builds on the host network.
+      // An engine without a usable bridge network (a dockerd started with --bridge=none) builds on the host network.
       ...(network ? { networkmode: network } : {}),
       // BuildKit without a session (dockerode opens one for version "2"): the context is in the request body.
       ...(builder === 'buildkit' ? { version: '2' } : { rm: true, forcerm: true }),
@@ -226,6 +227,33 @@ export class DockerEngine implements Engine {
     if (failure) throw fail(failure);
     if (!digest) throw fail('the registry reported no digest');
     return digest;
+  }
+
+  async pull(reference: string, auth: RegistryAuth | undefined, log: Log): Promise<void> {
+    // Without a tag the API would pull every tag of the repository.
+    const wanted = normalizeImageRef(reference);
+    const fail = (reason: string) => new PullFailedError(wanted, redact(reason, auth));
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await this.docker.pull(wanted, auth ? { authconfig: auth } : {})) as NodeJS.ReadableStream;
+    } catch (e) {
+      throw fail((e as Error).message);
+    }
+    let failure: string | undefined;
+    await new Promise<void>((resolve, reject) =>
+      this.docker.modem.followProgress(
+        stream,
+        (err) => (err ? reject(fail(err.message)) : resolve()),
+        (event: { status?: string; id?: string; error?: string; errorDetail?: { message?: string } }) => {
+          if (event.error) failure = event.errorDetail?.message ?? event.error;
+          // Per-layer download progress is noise in a task log.
+          if (event.status && !['Downloading', 'Extracting', 'Waiting', 'Verifying Checksum', 'Pulling fs layer'].includes(event.status)) {
+            log(redact(`${event.id ? `${event.id}: ` : ''}${event.status}`, auth));
+          }
+        },
+      ),
+    );
+    if (failure) throw fail(failure);
   }
 }
 

@@ -77,6 +77,8 @@ export interface Engine {
   load(file: string): Promise<void>;
   /** Pushes a reference and returns the digest the registry gave it; credentials never reach `log` or errors. */
   push(reference: string, auth: RegistryAuth | undefined, log: Log): Promise<string>;
+  /** Pulls a reference from its registry; credentials never reach `log` or errors. */
+  pull(reference: string, auth: RegistryAuth | undefined, log: Log): Promise<void>;
 }
 
 /** Where the engine is, in the words a user would use to fix it. */
@@ -87,7 +89,7 @@ export function engineAddress(env: NodeJS.ProcessEnv = process.env): string {
 export class EngineUnreachableError extends ExpectedError {
   constructor(address: string, reason: string) {
     super(
-      `No Docker engine answers at ${address}: ${reason}.\n` + `Start one (in this repository: bash tools/engine.sh) or point DOCKER_HOST at a running engine.`,
+      `No Docker engine answers at ${address}: ${reason}.\n` + `Start Docker (dockerd), or point DOCKER_HOST at a running engine (unix://, tcp:// or ssh://).`,
     );
     this.name = 'EngineUnreachableError';
   }
@@ -104,6 +106,13 @@ export class PushFailedError extends ExpectedError {
   constructor(reference: string, reason: string) {
     super(`pushing ${reference} failed: ${reason}`);
     this.name = 'PushFailedError';
+  }
+}
+
+export class PullFailedError extends ExpectedError {
+  constructor(reference: string, reason: string) {
+    super(`pulling ${reference} failed: ${reason}`);
+    this.name = 'PullFailedError';
   }
 }
 

@@ -4,7 +4,7 @@ import type { BuildImageExecutorOptions } from '../executors/build-image/schema'
 import type { EnsureImagesExecutorOptions } from '../executors/ensure-images/schema';
 import type { PublishExecutorOptions } from '../executors/publish/schema';
 import { imageReferences } from '../reference/image-reference';
-import type { Stack, StackImage } from '../stack/stack';
+import { mixinPair, type Stack, type StackImage } from '../stack/stack';
 import { IMAGE_TARGET_PREFIX, type NxCnbPluginOptions } from './options';
 
 /** Where an image's receipt and saved image go, relative to the workspace. */
@@ -28,13 +28,22 @@ export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOpt
       ...(options.tags ? { tags: options.tags } : {}),
       ...(options.archive === false ? { archive: false } : {}),
     };
+    // A run image that derives its mixins reads the build image's packages from that task's receipt.
+    const pairBuild = image.deriveMixins && image.kind === 'run' ? mixinPair(stack, image) : undefined;
+    if (pairBuild) buildOptions.mixinsFrom = imageOutputPath(root, pairBuild);
     const [reference] = imageReferences(image.name, options.repository, options.tags);
     targets[`${IMAGE_TARGET_PREFIX}${image.key}`] = {
       executor: 'nx-cnb:build-image',
       options: buildOptions,
       cache: true,
+      ...(pairBuild ? { dependsOn: [`${IMAGE_TARGET_PREFIX}${pairBuild.key}`] } : {}),
       // The release date comes from SOURCE_DATE_EPOCH when set, and the builder (BuildKit or classic) shapes the image.
-      inputs: [...imageInputs(stack, image), { env: 'SOURCE_DATE_EPOCH' }, { env: 'NX_CNB_BUILDER' }],
+      inputs: [
+        ...imageInputs(root, stack, image),
+        ...(pairBuild ? [{ dependentTasksOutputFiles: '**/receipt.json' }] : []),
+        { env: 'SOURCE_DATE_EPOCH' },
+        { env: 'NX_CNB_BUILDER' },
+      ],
       outputs: [`{workspaceRoot}/${buildOptions.outputPath}`],
       metadata: {
         technologies: ['docker', 'buildpacks'],
@@ -79,11 +88,25 @@ export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOpt
  * Dockerfiles there), its stack.toml and the stack's images.json. A change
  * to one Dockerfile reaches its image and nothing else.
  */
-export function imageInputs(stack: Stack, image: StackImage): string[] {
-  const inContext = (path: string) => image.context === '.' || path.startsWith(`${image.context}/`);
-  const others = stack.images.filter((i) => i.dockerfile !== image.dockerfile && inContext(i.dockerfile)).map((i) => i.dockerfile);
-  const contextGlob = image.context === '.' ? '{projectRoot}/**/*' : `{projectRoot}/${image.context}/**/*`;
-  const inputs = [contextGlob, ...[...new Set(others)].map((d) => `!{projectRoot}/${d}`), `{projectRoot}/${image.stackToml}`];
+export function imageInputs(root: string, stack: Stack, image: StackImage): string[] {
+  // A build image that derives its mixins builds its pair's run Dockerfile too.
+  const pair = image.deriveMixins && image.kind === 'build' ? mixinPair(stack, image) : undefined;
+  const built = pair ? [image, pair] : [image];
+  const inContext = (path: string) => built.some((b) => b.context === '.' || path.startsWith(`${b.context}/`));
+  const others = stack.images.filter((i) => built.every((b) => i.dockerfile !== b.dockerfile) && inContext(i.dockerfile)).map((i) => i.dockerfile);
+  const inputs = [
+    ...built.map((b) => inputPath(root, b.context, '**/*')),
+    ...[...new Set(others)].map((d) => `!${inputPath(root, d)}`),
+    ...built.map((b) => inputPath(root, b.stackToml)),
+  ];
   if (stack.layout === 'images.json') inputs.push('{projectRoot}/images.json');
   return [...new Set(inputs)];
+}
+
+/** An input for a path relative to the stack root, which may lie outside it (a config_dir found above images.json). */
+function inputPath(root: string, path: string, glob?: string): string {
+  const inside = path === '.' ? '' : path;
+  const full = posix.join(root, inside, glob ?? '');
+  if (!inside.startsWith('..')) return ['{projectRoot}', inside, glob].filter(Boolean).join('/');
+  return `{workspaceRoot}/${full}`;
 }

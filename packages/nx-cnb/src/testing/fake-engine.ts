@@ -16,6 +16,7 @@ import {
   type InspectedImage,
   type Log,
   type PlatformSupport,
+  PullFailedError,
 } from '../engine/engine';
 import { normalizeImageRef } from '../reference/image-reference';
 import { FakeRegistry } from './fake-registry';
@@ -46,6 +47,9 @@ export class FakeEngine implements Engine {
   readonly tags = new Map<string, string>();
   readonly builds: SeenBuild[] = [];
   readonly pushes: { reference: string; imageId: string; auth?: RegistryAuth }[] = [];
+  /** Images a pull can fetch, by normalised reference, as a registry would serve them. */
+  readonly pullable = new Map<string, FakeImage>();
+  readonly pulls: string[] = [];
   private counter = 0;
   /** Where pushes go. */
   readonly registry = new FakeRegistry();
@@ -168,6 +172,14 @@ export class FakeEngine implements Engine {
     this.pushes.push({ reference, imageId, auth });
     log(`${reference}: Pushed`);
     return this.registry.pushed(reference, imageId);
+  }
+
+  async pull(reference: string, _auth: RegistryAuth | undefined, log: Log): Promise<void> {
+    this.pulls.push(reference);
+    const image = this.pullable.get(normalizeImageRef(reference));
+    if (!image) throw new PullFailedError(normalizeImageRef(reference), `manifest for ${normalizeImageRef(reference)} not found`);
+    log(`${reference}: Pulled`);
+    this.add(image, reference);
   }
 }
 

@@ -165,8 +165,9 @@ describe('a generated builder, created with pack', () => {
       () => {
         const run = ws.nx('run', 'acme-builder:create-builder');
         expect(run.status).not.toBe(0);
+        // The engine tries Docker Hub for it first, as pack would, which is out of reach here.
         expect(run.output).toContain(
-          `run.images[1].image: expected a run image that a stack in the workspace makes or that the engine has, found "${repository}/nobody-makes-this:latest", which no stack in the workspace makes and the engine lacks`,
+          `run.images[1].image: expected a run image that a stack in the workspace makes or that the engine has or can pull, found "${repository}/nobody-makes-this:latest", which no stack in the workspace makes and the engine lacks (pulling ${repository}/nobody-makes-this:latest failed: `,
         );
         expect(run.output).not.toContain('pack 0.40');
       },

@@ -237,7 +237,7 @@ export class DockerEngine implements Engine {
     try {
       stream = (await this.docker.pull(wanted, auth ? { authconfig: auth } : {})) as NodeJS.ReadableStream;
     } catch (e) {
-      throw fail((e as Error).message);
+      throw fail(engineMessage(e));
     }
     let failure: string | undefined;
     await new Promise<void>((resolve, reject) =>

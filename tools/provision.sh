@@ -16,20 +16,54 @@ caller_docker_host="${DOCKER_HOST:-}"
 # print on stdout are kept for the final summary, other stdout goes to stderr
 # so the summary stays eval-able.
 extra_env=()
-run_step() {
-  local script="$1" started out line
-  shift
-  started="$(now)"
-  out="$(bash "${tools_dir}/${script}" "$@")" || die "${script} $* failed (see messages above)"
+keep_output() {
+  local line
   while IFS= read -r line; do
     if [[ "$line" =~ ^export\ [A-Za-z_][A-Za-z0-9_]*= ]]; then
       extra_env+=("$line")
     elif [[ -n "$line" ]]; then
       printf '%s\n' "$line" >&2
     fi
-  done <<<"$out"
+  done <"$1"
+}
+run_step() {
+  local script="$1" started out
+  shift
+  started="$(now)"
+  out="$(mktemp)"
+  bash "${tools_dir}/${script}" "$@" >"$out" || die "${script} $* failed (see messages above)"
+  keep_output "$out"
+  rm -f "$out"
   log "${script} $* ok ($(elapsed_since "$started"))"
 }
+
+# The Go builds (pack, a lifecycle per platform) need no engine: on a fresh
+# machine they run while the engine, the registry and the base images are set up.
+background_steps=()
+start_step() {
+  local out
+  out="$(mktemp)"
+  bash "${tools_dir}/$1" "${@:2}" >"$out" &
+  background_steps+=("$!|$out|$*")
+}
+wait_steps() {
+  local entry pid out what
+  for entry in "${background_steps[@]}"; do
+    IFS='|' read -r pid out what <<<"$entry"
+    wait "$pid" || die "${what} failed (see messages above)"
+    keep_output "$out"
+    rm -f "$out"
+    log "${what} ok"
+  done
+}
+
+start_step pack.sh
+# A lifecycle for every platform the base image is made for: a builder of
+# several platforms carries each platform's own.
+read -r -a base_platforms <<<"${NX_CNB_BASE_PLATFORMS:-linux/amd64 linux/arm64}"
+for platform in "${base_platforms[@]}"; do
+  start_step lifecycle.sh "${platform#*/}"
+done
 
 run_step engine.sh
 # Later steps must talk to the engine engine.sh settled on.
@@ -38,13 +72,7 @@ export DOCKER_HOST
 run_step registry.sh
 run_step qemu.sh
 run_step base-image.sh
-run_step pack.sh
-# A lifecycle for every platform the base image is made for: a builder of
-# several platforms carries each platform's own.
-read -r -a base_platforms <<<"${NX_CNB_BASE_PLATFORMS:-linux/amd64 linux/arm64}"
-for platform in "${base_platforms[@]}"; do
-  run_step lifecycle.sh "${platform#*/}"
-done
+wait_steps
 
 log "provisioned in $(elapsed_since "$total_started")"
 

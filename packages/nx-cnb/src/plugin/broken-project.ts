@@ -1,4 +1,5 @@
-import { logger, type TargetConfiguration } from '@nx/devkit';
+import type { TargetConfiguration } from '@nx/devkit';
+import { pluginLog } from './plugin-log';
 import type { ConfigErrorExecutorOptions } from '../executors/config-error/schema';
 import { ExpectedError } from '../errors';
 
@@ -47,7 +48,7 @@ export function warnOnce(message: string): void {
   const line = oneLine(message);
   if (warned.has(line)) return;
   warned.add(line);
-  logger.warn(line);
+  pluginLog.warn(line);
 }
 
 /** For tests: forget which problems were reported. */

@@ -5,7 +5,8 @@
  * exact message the broken project's targets fail with, and that every other
  * project is still inferred as usual: no single file takes the graph down.
  */
-import { logger, type ProjectConfiguration } from '@nx/devkit';
+import type { ProjectConfiguration } from '@nx/devkit';
+import { pluginLog } from './plugin-log';
 import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -344,8 +345,8 @@ describe('the bad-input corpus: no single file takes the graph down', () => {
     }
     forgetWarnings();
     warnings = [];
-    jest.spyOn(logger, 'warn').mockImplementation((message: string) => void warnings.push(message));
-    jest.spyOn(logger, 'verbose').mockImplementation(() => undefined);
+    jest.spyOn(pluginLog, 'warn').mockImplementation((message: string) => void warnings.push(message));
+    jest.spyOn(pluginLog, 'verbose').mockImplementation(() => undefined);
   });
   afterEach(() => {
     jest.restoreAllMocks();

@@ -1,10 +1,11 @@
-import { type CreateNodesResult, type CreateNodesV2, logger, type ProjectConfiguration } from '@nx/devkit';
+import type { CreateNodesResult, CreateNodesV2, ProjectConfiguration } from '@nx/devkit';
+import { pluginLog } from './plugin-log';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 import type { BuilderToml } from '../builder/builder-toml';
 import type { BuildpackDescriptor } from '../builder/buildpack-toml';
 import { IMAGES_JSON, type Stack, STACK_TOML } from '../stack/stack';
-import { readBuilderFromDisk, readBuildpackFromDisk, readStackFromDisk, readTextFile } from '../workspace/workspace-files';
+import { readBuilderFromDisk, readBuildpackFromDisk, readingOnce, readStackFromDisk, type ReadTextFile } from '../workspace/workspace-files';
 import { BUILDER_TOML, BUILDPACKLESS_TOML, builderProject, builderProjectName } from './builder-nodes';
 import { brokenTargets, problemMessage, warnOnce } from './broken-project';
 import { indexImages } from './image-index';
@@ -45,10 +46,11 @@ export const createNodesV2: CreateNodesV2<NxCnbPluginOptions> = [
 ];
 
 export function inferProjects(workspaceRoot: string, matched: readonly string[], options: unknown): [string, CreateNodesResult][] {
-  const readText: ReadFile = (path) => readTextFile(join(workspaceRoot, path));
+  const readOnce = readingOnce();
+  const readText: ReadFile = (path) => readOnce(join(workspaceRoot, path));
   const files = matched.filter((file) => {
     const reason = notNxCnbFile(file, readText);
-    if (reason) logger.verbose(`nx-cnb: skipping ${file}: ${reason}`);
+    if (reason) pluginLog.verbose(`nx-cnb: skipping ${file}: ${reason}`);
     return !reason;
   });
   // Bad options would make every stack and builder wrong: each keeps its targets' names, and they fail with the problem.
@@ -56,17 +58,17 @@ export function inferProjects(workspaceRoot: string, matched: readonly string[],
   if (optionsProblem) warnOnce(optionsProblem.message);
   const opts = optionsProblem ? {} : ((options ?? {}) as NxCnbPluginOptions);
 
-  const read = <T>(kind: Candidate<T>['kind'], file: string, work: () => T, filesOf: (value: T) => string[] = () => [file]): Candidate<T> => {
+  const read = <T>(kind: Candidate<T>['kind'], file: string, work: (read: ReadTextFile) => T, filesOf: (value: T) => string[] = () => [file]): Candidate<T> => {
     const root = dirname(file);
     try {
-      const value = work();
+      const value = remembered(`${kind} ${join(workspaceRoot, file)}`, readOnce, work);
       return { kind, file, root, value, modified: lastModified(workspaceRoot, filesOf(value)) };
     } catch (e) {
       return { kind, file, root, problem: problemMessage(file, e), modified: lastModified(workspaceRoot, [file]) };
     }
   };
   const stackFiles = (root: string) => (stack: Stack) => [stack.configFile, ...stack.images.map((i) => i.stackToml)].map((f) => posix.join(root, f));
-  const readStack = (file: string) => read('stack', file, () => readStackFromDisk(workspaceRoot, dirname(file)), stackFiles(dirname(file)));
+  const readStack = (file: string) => read('stack', file, (readFile) => readStackFromDisk(workspaceRoot, dirname(file), readFile), stackFiles(dirname(file)));
 
   const paketoStacks = files.filter((f) => basename(f) === IMAGES_JSON).map(readStack);
   const claimed = new Set(paketoStacks.flatMap((c) => (c.value ? stackFiles(c.root)(c.value) : [])));
@@ -77,11 +79,13 @@ export function inferProjects(workspaceRoot: string, matched: readonly string[],
       read(
         'builder',
         f,
-        () => readBuilders(workspaceRoot, dirname(f)),
+        (readFile) => readBuilders(workspaceRoot, dirname(f), readFile),
         (bs: Builders) => bs.map((b) => b.config),
       ),
     );
-  const buildpacks = files.filter((f) => basename(f) === BUILDPACK_TOML).map((f) => read('buildpack', f, () => readBuildpackFromDisk(workspaceRoot, f)));
+  const buildpacks = files
+    .filter((f) => basename(f) === BUILDPACK_TOML)
+    .map((f) => read('buildpack', f, (readFile) => readBuildpackFromDisk(workspaceRoot, f, readFile)));
 
   const stacks = [...paketoStacks, ...loneStacks].sort(olderFirst);
   const all = [...stacks, ...builders, ...buildpacks].sort(olderFirst);
@@ -120,6 +124,32 @@ export function inferProjects(workspaceRoot: string, matched: readonly string[],
     }
     return [[c.file, { projects: { [project.root]: project } }]];
   });
+}
+
+// What each file parsed to, kept for the next graph computation in this process (the Nx daemon's plugin
+// worker computes the graph again after every change): a project whose files read the same is not parsed again.
+const parsed = new Map<string, { reads: [string, string | undefined][]; value?: unknown; error?: unknown }>();
+
+function remembered<T>(key: string, read: ReadTextFile, work: (read: ReadTextFile) => T): T {
+  const known = parsed.get(key);
+  if (known && known.reads.every(([path, text]) => read(path) === text)) {
+    if ('error' in known) throw known.error;
+    return known.value as T;
+  }
+  const reads: [string, string | undefined][] = [];
+  const recording: ReadTextFile = (path) => {
+    const text = read(path);
+    reads.push([path, text]);
+    return text;
+  };
+  try {
+    const value = work(recording);
+    parsed.set(key, { reads, value });
+    return value;
+  } catch (error) {
+    parsed.set(key, { reads, error });
+    throw error;
+  }
 }
 
 function olderFirst(a: Candidate<unknown>, b: Candidate<unknown>): number {
@@ -167,7 +197,7 @@ function assignNames(workspaceRoot: string, candidates: Candidate<unknown>[]): v
     if (!clash) c.name = wanted;
     else if (c.kind === 'buildpack') {
       c.name = unique(pathName(c.root));
-      logger.verbose(`nx-cnb: ${c.file} is named ${c.name}, as ${clash.file} is ${wanted} already`);
+      pluginLog.verbose(`nx-cnb: ${c.file} is named ${c.name}, as ${clash.file} is ${wanted} already`);
     } else {
       c.name = unique(pathName(c.root));
       c.problem ??= `${c.file}: (folder name): expected a folder name that no other nx-cnb project uses (it names the project), found ${JSON.stringify(posix.basename(c.root))}, which ${clash.file} uses too`;
@@ -192,11 +222,11 @@ export function stackProjectName(root: string, workspaceRoot = ''): string {
   return posix.basename(root === '.' ? workspaceRoot : root);
 }
 
-function readBuilders(workspaceRoot: string, root: string): Builders {
+function readBuilders(workspaceRoot: string, root: string, read: ReadTextFile): Builders {
   return [BUILDER_TOML, BUILDPACKLESS_TOML]
     .map((name) => posix.join(root, name))
-    .filter((config) => existsSync(join(workspaceRoot, config)))
-    .map((config) => ({ config, builder: readBuilderFromDisk(workspaceRoot, config) }));
+    .filter((config) => read(join(workspaceRoot, config)) !== undefined)
+    .map((config) => ({ config, builder: readBuilderFromDisk(workspaceRoot, config, read) }));
 }
 
 /** A stack or builder nx-cnb could not read: its usual targets, each failing with the problem. */

@@ -1,4 +1,3 @@
-import { readNxJson, type Tree } from '@nx/devkit';
 import { isTable } from '../config/fields';
 import { ConfigError, describeValue } from '../errors';
 import { checkNaming } from '../reference/image-reference';
@@ -80,16 +79,4 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length];
-}
-
-/**
- * The options of the nx-cnb entry in a workspace's nx.json, for generators; {}
- * when it sets none. Options the plugin would refuse are refused here too, so
- * a generator never writes names from them.
- */
-export function readPluginOptions(tree: Tree): NxCnbPluginOptions {
-  const entry = readNxJson(tree)?.plugins?.find((p) => (typeof p === 'string' ? p : p.plugin) === 'nx-cnb');
-  const options = typeof entry === 'object' ? entry.options : undefined;
-  checkPluginOptions(options);
-  return options ?? {};
 }

@@ -3,37 +3,49 @@
  * Inference and executors read through here, so both see the same files the
  * same way.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { type BuilderToml, localBuildpackEntries, parseBuilderToml } from '../builder/builder-toml';
 import { type BuildpackDescriptor, parseBuildpackToml } from '../builder/buildpack-toml';
 import { ConfigError } from '../errors';
 import { readStack, type Stack } from '../stack/stack';
 
-/** A file's text, or undefined when there is no file at that path. */
-export function readTextFile(path: string): string | undefined {
+/** Reads a file by its absolute path: its text, or undefined when there is no file there. */
+export type ReadTextFile = (path: string) => string | undefined;
+
+/** A file's text, or undefined when there is no file at that path (or a folder). */
+export const readTextFile: ReadTextFile = (path) => {
   try {
-    return statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+    return readFileSync(path, 'utf8');
   } catch {
-    return undefined;
+    return undefined; // absent, a folder, unreadable
   }
+};
+
+/** readTextFile that reads each file once: inference looks at one file from several sides. */
+export function readingOnce(read: ReadTextFile = readTextFile): ReadTextFile {
+  const texts = new Map<string, string | undefined>();
+  return (path) => {
+    if (!texts.has(path)) texts.set(path, read(path));
+    return texts.get(path);
+  };
 }
 
 /** Reads the stack at a workspace-relative root. */
-export function readStackFromDisk(workspaceRoot: string, root: string): Stack {
-  return readStack(root, { read: (path) => readTextFile(join(workspaceRoot, root, path)) });
+export function readStackFromDisk(workspaceRoot: string, root: string, read: ReadTextFile = readTextFile): Stack {
+  return readStack(root, { read: (path) => read(join(workspaceRoot, root, path)) });
 }
 
 /** Reads a workspace-relative builder.toml. */
-export function readBuilderFromDisk(workspaceRoot: string, config: string): BuilderToml {
-  const text = readTextFile(join(workspaceRoot, config));
+export function readBuilderFromDisk(workspaceRoot: string, config: string, read: ReadTextFile = readTextFile): BuilderToml {
+  const text = read(join(workspaceRoot, config));
   if (text === undefined) throw new ConfigError(config, '(file)', 'a builder.toml', 'no such file');
   return parseBuilderToml(config, text);
 }
 
 /** Reads a workspace-relative buildpack.toml. */
-export function readBuildpackFromDisk(workspaceRoot: string, file: string): BuildpackDescriptor {
-  const text = readTextFile(join(workspaceRoot, file));
+export function readBuildpackFromDisk(workspaceRoot: string, file: string, read: ReadTextFile = readTextFile): BuildpackDescriptor {
+  const text = read(join(workspaceRoot, file));
   if (text === undefined) throw new ConfigError(file, '(file)', 'a buildpack.toml', 'no such file');
   return parseBuildpackToml(file, text);
 }

@@ -5,7 +5,8 @@ import { type BuilderToml, isLifecycleVersion, type ModuleRef, parseBuilderToml 
 import { type BuildpackDescriptor, parseBuildpackToml } from '../../builder/buildpack-toml';
 import { renderBuilderToml } from '../../builder/render-builder-toml';
 import { builderProjectName } from '../../plugin/builder-nodes';
-import { type NxCnbPluginOptions, readPluginOptions } from '../../plugin/options';
+import type { NxCnbPluginOptions } from '../../plugin/options';
+import { readPluginOptions } from '../plugin-options';
 import { imageReferences, isNameComponent, splitTag } from '../../reference/image-reference';
 import { readStack, type Stack } from '../../stack/stack';
 import { DISTROS } from '../stack/distros';

@@ -3,7 +3,7 @@ import { hasControlCharacter } from '../../config/parse';
 import { optionError } from '../../errors';
 import { registryHost } from '../../reference/image-reference';
 import { posix } from 'node:path';
-import { readPluginOptions } from '../../plugin/options';
+import { readPluginOptions } from '../plugin-options';
 import type { CiGeneratorSchema } from './schema';
 import versions from '../../versions.json';
 import { renderWorkflow, type WorkflowOptions } from './workflow';

@@ -2,7 +2,7 @@ import { logger, readNxJson, type Tree } from '@nx/devkit';
 import { optionError } from '../../errors';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { readPluginOptions } from '../../plugin/options';
+import { readPluginOptions } from '../plugin-options';
 import { stackProjectName } from '../../plugin/nodes';
 import { isNameComponent, parseImageReference, REFERENCE_EXPECTED } from '../../reference/image-reference';
 import { platformProblem } from '../../oci/platform';

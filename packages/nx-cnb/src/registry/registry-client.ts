@@ -25,8 +25,8 @@ export class RegistryError extends ExpectedError {
   }
 }
 
-/** Where a reference lives: the base URL of its repository and the tag or digest. */
-export function manifestUrl(reference: string): { url: string; host: string; repository: string } {
+/** Where a reference lives: its repository's API base, the manifest URL, the host (as written) and the repository path. */
+export function manifestUrl(reference: string): { url: string; base: string; host: string; repository: string } {
   const parsed = parseImageReference(reference);
   if (!parsed) throw new ExpectedError(`${reference} is not an image reference`);
   const hub = parsed.registry === DOCKER_HUB;
@@ -34,7 +34,8 @@ export function manifestUrl(reference: string): { url: string; host: string; rep
   const repository = hub && !parsed.path.includes('/') ? `library/${parsed.path}` : parsed.path;
   // Docker talks plain HTTP to loopback registries and HTTPS to the rest; so does nx-cnb.
   const scheme = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host) ? 'http' : 'https';
-  return { url: `${scheme}://${host}/v2/${repository}/manifests/${parsed.digest ?? parsed.tag ?? 'latest'}`, host: parsed.registry, repository };
+  const base = `${scheme}://${host}/v2/${repository}`;
+  return { url: `${base}/manifests/${parsed.digest ?? parsed.tag ?? 'latest'}`, base, host: parsed.registry, repository };
 }
 
 const ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest].join(', ');
@@ -45,6 +46,13 @@ export interface Registry {
   getManifest(reference: string): Promise<Manifest | undefined>;
   /** Writes a manifest or index under a reference and returns its digest. */
   putManifest(reference: string, mediaType: string, body: Buffer): Promise<string>;
+  /**
+   * Copies one image (a platform's manifest, its config and layers) from a
+   * reference to another, by the registry API: blobs the target has are left
+   * alone, blobs of the same registry are mounted, others are streamed. The
+   * digest stays the same; it is returned.
+   */
+  copyImage(source: string, target: string): Promise<string>;
 }
 
 export class RegistryClient implements Registry {
@@ -75,6 +83,42 @@ export class RegistryClient implements Registry {
     });
     if (!response.ok) throw new RegistryError(`writing ${reference}`, await this.failure(response, host));
     return response.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  }
+
+  async copyImage(source: string, target: string): Promise<string> {
+    const what = `copying ${source} to ${target}`;
+    const manifest = await this.getManifest(source);
+    if (!manifest) throw new RegistryError(what, `the registry does not have ${source}`);
+    if (isIndexMediaType(manifest.mediaType)) throw new RegistryError(what, `${source} is an index, not one platform's image`);
+    const document = JSON.parse(manifest.body.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
+    const from = manifestUrl(source);
+    const to = manifestUrl(target);
+    for (const { digest } of [document.config, ...document.layers]) await this.copyBlob(what, from, to, digest);
+    return this.putManifest(target, manifest.mediaType, manifest.body);
+  }
+
+  private async copyBlob(what: string, from: ReturnType<typeof manifestUrl>, to: ReturnType<typeof manifestUrl>, digest: string): Promise<void> {
+    const push = (url: string, init: RequestInit) => this.request(what, url, to.host, to.repository, 'pull,push', init);
+    if ((await push(`${to.base}/blobs/${digest}`, { method: 'HEAD' })).ok) return;
+    // Within one registry the blob is mounted from the source repository: nothing moves.
+    const mountQuery = from.host === to.host ? `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.repository)}` : '';
+    const started = await push(`${to.base}/blobs/uploads/${mountQuery}`, { method: 'POST' });
+    if (started.status === 201) return;
+    if (started.status !== 202) throw new RegistryError(what, await this.failure(started, to.host));
+    const source = await this.request(what, `${from.base}/blobs/${digest}`, from.host, from.repository, 'pull', {});
+    if (!source.ok || !source.body) throw new RegistryError(what, await this.failure(source, from.host));
+    const location = new URL(started.headers.get('location') ?? '', to.base);
+    location.searchParams.set('digest', digest);
+    const put = await push(location.toString(), {
+      method: 'PUT',
+      headers: {
+        'Content-Type': 'application/octet-stream',
+        ...(source.headers.get('content-length') ? { 'Content-Length': source.headers.get('content-length')! } : {}),
+      },
+      body: source.body,
+      duplex: 'half',
+    } as RequestInit);
+    if (!put.ok) throw new RegistryError(what, await this.failure(put, to.host));
   }
 
   /** A request with the registry's auth: anonymous first, then basic or a bearer token as the registry asks. */

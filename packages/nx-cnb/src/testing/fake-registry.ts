@@ -19,6 +19,15 @@ export class FakeRegistry implements Registry {
     return digest;
   }
 
+  readonly copies: { source: string; target: string }[] = [];
+
+  async copyImage(source: string, target: string): Promise<string> {
+    const manifest = this.manifests.get(this.key(source));
+    if (!manifest) throw new Error(`the registry does not have ${source}`);
+    this.copies.push({ source, target });
+    return this.putManifest(target, manifest.mediaType, manifest.body);
+  }
+
   /** What a push of an image leaves: its manifest, naming the image's config by its ID. */
   pushed(reference: string, imageId: string): Promise<string> {
     return this.putManifest(reference, MEDIA_TYPES.dockerManifest, Buffer.from(JSON.stringify({ schemaVersion: 2, config: { digest: imageId } })));

@@ -2,14 +2,17 @@ import { join } from 'node:path';
 import { ExpectedError } from '../errors';
 import { platformReference } from '../oci/platform';
 import { type ImageReceipt, localPlatform } from '../receipt/receipt';
+import { registryHost } from '../reference/image-reference';
 import type { Engine } from './engine';
+import { registryAuth } from './registry-auth';
 
-export type EnsureOutcome = 'present' | 'retagged' | 'loaded';
+export type EnsureOutcome = 'present' | 'retagged' | 'loaded' | 'pulled';
 
 /** What each outcome means to a user reading the task log. */
 export const ENSURE_OUTCOME_WORDS: Record<EnsureOutcome, string> = {
   present: 'in the engine',
   loaded: 'loaded from the saved image',
+  pulled: 'pulled from the cache registry',
   retagged: 'tag restored',
 };
 
@@ -17,13 +20,23 @@ export const ENSURE_OUTCOME_WORDS: Record<EnsureOutcome, string> = {
  * Makes sure the engine holds every platform's image a receipt names, under
  * its references: each platform's under "<reference>-<os>-<arch>", and the
  * engine's own platform's under the plain references. An Nx cache hit
- * restores files, not engine state: when the engine lacks an image, the
- * archive the cache restored beside the receipt is loaded.
+ * restores files, not engine state: when the engine lacks an image, it is
+ * pulled by digest from the cache registry the receipt names, or loaded from
+ * the archive the cache restored beside the receipt.
  */
 export async function ensureImage(engine: Engine, receipt: ImageReceipt, outputDir: string): Promise<EnsureOutcome> {
   let outcome: EnsureOutcome = 'present';
   const lacks = async () => (await Promise.all(receipt.platforms.map(async (p) => ((await engine.inspect(p.imageId)) ? [] : [p])))).flat();
-  if ((await lacks()).length) {
+  const lacking = await lacks();
+  if (lacking.length && lacking.every((p) => p.cached)) {
+    for (const p of lacking) await engine.pull(p.cached!, await registryAuth(registryHost(p.cached!)), () => undefined);
+    const still = await lacks();
+    if (still.length)
+      throw new ExpectedError(
+        `pulling ${still.map((p) => p.cached).join(', ')} did not restore ${still.map((p) => p.imageId).join(', ')}; rebuild it with --skip-nx-cache`,
+      );
+    outcome = 'pulled';
+  } else if (lacking.length) {
     if (!receipt.archive) {
       const ids = (await lacks()).map((p) => `${p.platform} ${p.imageId}`).join(', ');
       throw new ExpectedError(

@@ -303,11 +303,11 @@ const CASES: Record<string, Case> = {
   },
   'a mistyped plugin option': badOptions(
     { respository: '127.0.0.1:5000/acme' },
-    'nx.json: plugins["nx-cnb"].options.respository: expected one of nx-cnb\'s options (repository, tags, buildImageTargetName, archive), found an unknown option (did you mean "repository"?)',
+    'nx.json: plugins["nx-cnb"].options.respository: expected one of nx-cnb\'s options (repository, tags, buildImageTargetName, archive, cacheRepository), found an unknown option (did you mean "repository"?)',
   ),
   'include put inside the options instead of beside them': badOptions(
     { include: ['stacks/**'] },
-    'nx.json: plugins["nx-cnb"].options.include: expected one of nx-cnb\'s options (repository, tags, buildImageTargetName, archive), found "include", which Nx reads beside "options" on the plugin entry, not inside it',
+    'nx.json: plugins["nx-cnb"].options.include: expected one of nx-cnb\'s options (repository, tags, buildImageTargetName, archive, cacheRepository), found "include", which Nx reads beside "options" on the plugin entry, not inside it',
   ),
   'a plugin option of the wrong type': badOptions({ archive: 'no' }, 'nx.json: plugins["nx-cnb"].options.archive: expected true or false, found "no"'),
   'a bad repository in the plugin options': badOptions(

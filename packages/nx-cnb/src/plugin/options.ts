@@ -1,6 +1,6 @@
 import { isTable } from '../config/fields';
 import { ConfigError, describeValue } from '../errors';
-import { checkNaming } from '../reference/image-reference';
+import { checkNaming, isRepository, REPOSITORY_EXPECTED } from '../reference/image-reference';
 
 /** Options users set for nx-cnb in nx.json's "plugins". */
 export interface NxCnbPluginOptions {
@@ -10,13 +10,20 @@ export interface NxCnbPluginOptions {
   tags?: string[];
   /** Name of the aggregate target that builds every image of a stack. Default "build-image". */
   buildImageTargetName?: string;
-  /** Save images beside their receipts so Nx cache hits carry them. Default true. */
+  /** Save images beside their receipts so Nx cache hits carry them. Default true, unless cacheRepository is set. */
   archive?: boolean;
+  /**
+   * A registry and namespace where image tasks push what they build, by
+   * digest (e.g. "127.0.0.1:5000/nx-cnb-cache"): the Nx cache then keeps only
+   * receipts, a cache hit pulls only what the engine lacks, and publish copies
+   * by digest. Without it, images travel in the Nx cache as archives.
+   */
+  cacheRepository?: string;
 }
 
 export const IMAGE_TARGET_PREFIX = 'image-';
 export const PLUGIN_OPTIONS_FIELD = 'plugins["nx-cnb"].options';
-const KNOWN_OPTIONS: readonly (keyof NxCnbPluginOptions)[] = ['repository', 'tags', 'buildImageTargetName', 'archive'];
+const KNOWN_OPTIONS: readonly (keyof NxCnbPluginOptions)[] = ['repository', 'tags', 'buildImageTargetName', 'archive', 'cacheRepository'];
 // Keys that Nx reads beside "options" on a plugin entry, not inside it.
 const ENTRY_KEYS = ['include', 'exclude'];
 const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
@@ -62,6 +69,11 @@ export function pluginOptionsProblem(options: unknown): ConfigError | undefined 
     }
   }
   if (archive !== undefined && typeof archive !== 'boolean') return error('archive', 'true or false', describeValue(archive));
+  const { cacheRepository } = options;
+  if (cacheRepository !== undefined && !isRepository(cacheRepository)) return error('cacheRepository', REPOSITORY_EXPECTED, describeValue(cacheRepository));
+  if (cacheRepository !== undefined && archive === true) {
+    return error('archive', 'no archive beside a cacheRepository (the cache registry carries the images)', 'true');
+  }
   return undefined;
 }
 

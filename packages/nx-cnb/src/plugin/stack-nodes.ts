@@ -26,7 +26,8 @@ export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOpt
       outputPath: imageOutputPath(root, image),
       ...(options.repository ? { repository: options.repository } : {}),
       ...(options.tags ? { tags: options.tags } : {}),
-      ...(options.archive === false ? { archive: false } : {}),
+      ...(options.archive === false || options.cacheRepository ? { archive: false } : {}),
+      ...(options.cacheRepository ? { cacheRepository: options.cacheRepository } : {}),
     };
     // A run image that derives its mixins reads the build image's packages from that task's receipt.
     const pairBuild = image.deriveMixins && image.kind === 'run' ? mixinPair(stack, image) : undefined;

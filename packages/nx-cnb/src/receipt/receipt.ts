@@ -37,6 +37,12 @@ export interface PlatformImage {
   imageId: string;
   /** Registry digest, once pushed; null for an image only in the engine. */
   digest: string | null;
+  /**
+   * Where the image task left the image in the cache registry (the plugin
+   * option cacheRepository), by digest: "<cacheRepository>/<name>@sha256:...".
+   * A cache hit pulls it from there when the engine lacks it.
+   */
+  cached?: string;
   labels: Record<string, string>;
   size: number;
   layers: number;

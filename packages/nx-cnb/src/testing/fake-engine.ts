@@ -179,8 +179,19 @@ export class FakeEngine implements Engine {
     const image = this.pullable.get(normalizeImageRef(reference));
     if (!image) throw new PullFailedError(normalizeImageRef(reference), `manifest for ${normalizeImageRef(reference)} not found`);
     log(`${reference}: Pulled`);
-    this.add(image, reference);
+    // An image pulled by digest comes back as the image it was: its ID is the digest of its config.
+    const id = this.cachedIds.get(normalizeImageRef(reference));
+    if (id) this.images.set(id, image);
+    else this.add(image, reference);
   }
+
+  /** The registry side of the cache: an image pushed by digest, which a pull by that reference restores with its ID. */
+  cache(reference: string, imageId: string): void {
+    this.pullable.set(normalizeImageRef(reference), this.images.get(imageId)!);
+    this.cachedIds.set(normalizeImageRef(reference), imageId);
+  }
+
+  private readonly cachedIds = new Map<string, string>();
 }
 
 async function untar(stream: Readable): Promise<Record<string, Buffer>> {

@@ -1,13 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePlatform, platformReference } from '../oci/platform';
-import type { ImageReceipt } from '../receipt/receipt';
+import type { ImageReceipt, PlatformImage } from '../receipt/receipt';
 import type { FakeEngine, FakeImage } from './fake-engine';
 
 /**
  * A stack image as a finished build-image task leaves it: each platform's
  * image in the engine under its tags, the plain tags on the first platform's,
- * the receipt and the saved images.
+ * the receipt, and the saved images or, with a cache repository, the images
+ * pushed there by digest.
  */
 export async function builtStackImage(
   engine: FakeEngine,
@@ -17,8 +18,10 @@ export async function builtStackImage(
   image: Partial<FakeImage> & { labels: Record<string, string> },
   kind: 'build' | 'run' = 'run',
   platforms: string[] = ['linux/amd64'],
+  cacheRepository?: string,
 ): Promise<ImageReceipt> {
-  const built = platforms.map((platform) => {
+  const built: PlatformImage[] = [];
+  for (const platform of platforms) {
     const full: FakeImage = {
       os: 'linux',
       env: [],
@@ -30,15 +33,18 @@ export async function builtStackImage(
       architecture: parsePlatform(platform).architecture,
     };
     const imageId = engine.add(full, ...references.map((reference) => platformReference(reference, platform)));
-    return { platform, imageId, digest: null, labels: full.labels, size: full.size, layers: full.layers, packages: [] };
-  });
+    const repository = cacheRepository && `${cacheRepository}/${references[0].split('/').pop()!.split(':')[0]}`;
+    const cached = repository ? `${repository}@${await engine.registry.pushed(`${repository}:sha256-${imageId.slice(7)}`, imageId)}` : undefined;
+    if (cached) engine.cache(cached, imageId);
+    built.push({ platform, imageId, digest: null, ...(cached ? { cached } : {}), labels: full.labels, size: full.size, layers: full.layers, packages: [] });
+  }
   for (const reference of references) await engine.tag(built[0].imageId, reference);
   const dir = join(workspaceRoot, outputPath);
   mkdirSync(dir, { recursive: true });
-  await engine.save(
-    built.flatMap((p) => references.map((reference) => platformReference(reference, p.platform))),
-    join(dir, 'image.tar'),
-  );
+  if (!cacheRepository) {
+    const tags = built.flatMap((p) => references.map((reference) => platformReference(reference, p.platform)));
+    await engine.save(tags, join(dir, 'image.tar'));
+  }
   const receipt: ImageReceipt = {
     receiptVersion: 2,
     stack: 'stacks/acme',
@@ -50,7 +56,7 @@ export async function builtStackImage(
     builder: 'buildkit',
     released: '2026-01-02T03:04:05.000Z',
     platforms: built,
-    archive: 'image.tar',
+    archive: cacheRepository ? null : 'image.tar',
   };
   writeFileSync(join(dir, 'receipt.json'), JSON.stringify(receipt));
   return receipt;

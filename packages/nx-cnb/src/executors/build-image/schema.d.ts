@@ -13,6 +13,8 @@ export interface BuildImageExecutorOptions {
   platform?: string;
   /** Save the image beside the receipt so that an Nx cache hit carries it. */
   archive?: boolean;
+  /** Push the image to this registry and namespace by digest, so that an Nx cache hit can pull it ("127.0.0.1:5000/nx-cnb-cache"). */
+  cacheRepository?: string;
   /** For a run image that derives its mixins ([deprecated] mixins = true): the build image task's output folder, whose receipt lists its packages. */
   mixinsFrom?: string;
 }

@@ -40,6 +40,17 @@ describe('ensureImages', () => {
     );
   });
 
+  it('pulls lost images by digest from the cache registry their receipt names', async () => {
+    const r = await builtStackImage(engine, root, 'dist/a', ['acme-a:latest'], { labels: {} }, 'run', ['linux/amd64', 'linux/arm64'], '127.0.0.1:5000/cache');
+    for (const p of r.platforms) engine.remove(p.imageId);
+    const io = fakeIo(root, engine);
+    await ensureImages({ outputPaths: ['dist/a'] }, io);
+    expect(io.lines).toEqual(['acme-a:latest: pulled from the cache registry']);
+    expect(engine.pulls).toEqual(r.platforms.map((p) => p.cached));
+    expect(engine.resolve('acme-a:latest-linux-arm64')).toBe(r.platforms[1].imageId);
+    expect(engine.resolve('acme-a:latest')).toBe(r.platforms[0].imageId);
+  });
+
   it('names a receipt that is missing', async () => {
     await expect(ensureImages({ outputPaths: ['dist/none'] }, fakeIo(root, engine))).rejects.toThrow(
       'dist/none: no receipt.json; its build-image task has not run',

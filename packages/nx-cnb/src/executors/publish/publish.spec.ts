@@ -128,6 +128,28 @@ describe('publish', () => {
     expect(engine.registry.document('127.0.0.1:5000/acme/builder:2.0.0')!.manifests!.map((m) => m.platform.architecture)).toEqual(['amd64', 'arm64']);
   });
 
+  it('copies images the cache registry holds by digest, pushing nothing through the engine', async () => {
+    const r = await builtStackImage(
+      engine,
+      root,
+      'dist/cached',
+      ['127.0.0.1:5000/acme/run:latest'],
+      { labels: {} },
+      'run',
+      ['linux/amd64', 'linux/arm64'],
+      '127.0.0.1:5000/cache',
+    );
+    for (const p of r.platforms) engine.remove(p.imageId);
+    const published = await publish({ receipts: ['dist/cached'], outputPath: 'dist/publish' }, fakeIo(root, engine));
+    expect(engine.pushes).toEqual([]);
+    expect(engine.registry.copies).toEqual([
+      { source: r.platforms[0].cached, target: '127.0.0.1:5000/acme/run:latest-linux-amd64' },
+      { source: r.platforms[1].cached, target: '127.0.0.1:5000/acme/run:latest-linux-arm64' },
+    ]);
+    expect(engine.registry.document('127.0.0.1:5000/acme/run:latest')!.manifests!.map((m) => m.platform.architecture)).toEqual(['amd64', 'arm64']);
+    expect(published[0].platforms!.map((p) => p.digest)).toEqual(r.platforms.map((p) => p.cached!.split('@')[1]));
+  });
+
   it('refuses names without a registry, which would go to Docker Hub', async () => {
     await builtStackImage(engine, root, 'dist/hub', ['acme/run:latest'], { labels: {} });
     await expect(publish({ receipts: ['dist/hub'], outputPath: 'dist/publish' }, fakeIo(root, engine))).rejects.toThrow(

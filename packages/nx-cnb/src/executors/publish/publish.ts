@@ -20,7 +20,9 @@ import type { PublishExecutorOptions } from './schema';
  */
 type Push =
   | { kind: 'engine'; reference: string; platforms: { platform: string; imageId: string }[] }
-  | { kind: 'registry'; reference: string; platforms: { platform: string; reference: string }[] };
+  | { kind: 'registry'; reference: string; platforms: { platform: string; reference: string }[] }
+  /** Images the image tasks left in the cache registry: copied by digest, through the registry API. */
+  | { kind: 'copy'; reference: string; platforms: { platform: string; imageId: string; source: string }[] };
 
 export interface Published {
   reference: string;
@@ -70,6 +72,16 @@ export async function publish(options: PublishExecutorOptions, io: Io): Promise<
 /** Pushes one reference: the image itself, or each platform's image and then an index over them. */
 async function pushOne(engine: Engine, registry: Registry, push: Push, auth: RegistryAuth | undefined, log: Log): Promise<Published> {
   if (push.kind === 'registry') return { reference: push.reference, ...(await putIndex(registry, push.reference, push.platforms)) };
+  if (push.kind === 'copy') {
+    if (push.platforms.length === 1) return { reference: push.reference, digest: await registry.copyImage(push.platforms[0].source, push.reference) };
+    const copies = [];
+    for (const { platform, source } of push.platforms) {
+      const reference = platformReference(push.reference, platform);
+      await registry.copyImage(source, reference);
+      copies.push({ platform, reference });
+    }
+    return { reference: push.reference, ...(await putIndex(registry, push.reference, copies)) };
+  }
   if (push.platforms.length === 1) {
     await engine.tag(push.platforms[0].imageId, push.reference);
     return { reference: push.reference, digest: await engine.push(push.reference, auth, log) };
@@ -89,7 +101,11 @@ async function plannedPushes(engine: Engine, workspaceRoot: string, options: Pub
   for (const dir of options.receipts) {
     const receipt = await readReceipt<ImageReceipt | BuilderReceipt>(join(workspaceRoot, dir));
     if (!receipt) throw new ExpectedError(`${dir}: no receipt.json; build it before publishing`);
-    if ('references' in receipt) {
+    if ('references' in receipt && receipt.platforms.every((p) => p.cached)) {
+      // In the cache registry already: copied by digest, whatever the engine holds.
+      const platforms = receipt.platforms.map((p) => ({ platform: p.platform, imageId: p.imageId, source: p.cached! }));
+      pushes.push(...withTags(receipt.references, options.tags).map((reference) => ({ kind: 'copy' as const, reference, platforms })));
+    } else if ('references' in receipt) {
       await ensureImage(engine, receipt, join(workspaceRoot, dir));
       const platforms = receipt.platforms.map((p) => ({ platform: p.platform, imageId: p.imageId }));
       pushes.push(...withTags(receipt.references, options.tags).map((reference) => ({ kind: 'engine' as const, reference, platforms })));
@@ -136,6 +152,11 @@ async function mirrorPushes(engine: Engine, workspaceRoot: string, config: strin
   for (const run of effectiveRunImages(builder)) {
     if (!run.mirrors.length) continue;
     const made = receipts.find((r) => r?.references.some((reference) => normalizeImageRef(reference) === normalizeImageRef(run.image)));
+    if (made?.platforms.every((p) => p.cached)) {
+      const sources = made.platforms.map((p) => ({ platform: p.platform, imageId: p.imageId, source: p.cached! }));
+      pushes.push(...run.mirrors.map((mirror) => ({ kind: 'copy' as const, reference: normalizeImageRef(mirror), platforms: sources })));
+      continue;
+    }
     let platforms = made?.platforms.map((p) => ({ platform: p.platform, imageId: p.imageId }));
     if (!platforms) {
       const image = await engine.inspect(run.image);

@@ -231,6 +231,23 @@ describe('buildStackImage', () => {
     );
   });
 
+  it('pushes each platform to the cache registry by digest instead of saving an archive', async () => {
+    const engine = engineMaking(() => debianImage());
+    const receipt = await buildStackImage(options({ cacheRepository: '127.0.0.1:5000/cache' }), fakeIo(root, engine));
+    expect(receipt.archive).toBeNull();
+    expect(existsSync(join(outputs(), 'image.tar'))).toBe(false);
+    expect(engine.pushes.map((p) => [p.reference, p.imageId])).toEqual(
+      receipt.platforms.map((p) => [`127.0.0.1:5000/cache/acme-build:${p.imageId.replace(':', '-')}`, p.imageId]),
+    );
+    for (const p of receipt.platforms) {
+      expect(p.cached).toBe(
+        `127.0.0.1:5000/cache/acme-build@${(await engine.registry.getManifest(`127.0.0.1:5000/cache/acme-build:${p.imageId.replace(':', '-')}`))!.digest}`,
+      );
+      // The push's tag goes again; the image keeps its own.
+      expect(engine.resolve(`127.0.0.1:5000/cache/acme-build:${p.imageId.replace(':', '-')}`)).toBeUndefined();
+    }
+  });
+
   it('keeps the image out of the outputs when archive is false', async () => {
     const receipt = await buildStackImage(
       options({ archive: false }),

@@ -13,7 +13,8 @@ import {
   prepareOutputs,
   writeReceipt,
 } from '../../receipt/receipt';
-import { checkNaming, imageReferences } from '../../reference/image-reference';
+import { checkNaming, imageReferences, isRepository, registryHost, REPOSITORY_EXPECTED } from '../../reference/image-reference';
+import { registryAuth } from '../../engine/registry-auth';
 import { decorateDockerfile } from '../../stack/decorate-dockerfile';
 import { type ImageConfig, imageConfig, labelMismatches, specProblems } from '../../stack/image-config';
 import { cnbUserLayer, type OsRelease, type Package, parseDpkgPackages, parseOsRelease, withCnbUser } from '../../stack/image-contents';
@@ -56,6 +57,9 @@ interface ImageBuild {
  */
 export async function buildStackImage(options: BuildImageExecutorOptions, io: Io): Promise<ImageReceipt> {
   checkNaming('nx-cnb:build-image', 'options.', options);
+  if (options.cacheRepository !== undefined && !isRepository(options.cacheRepository)) {
+    throw new ConfigError('nx-cnb:build-image', 'options.cacheRepository', REPOSITORY_EXPECTED, JSON.stringify(options.cacheRepository));
+  }
   const outputDir = join(io.workspaceRoot, options.outputPath);
   await prepareOutputs(outputDir);
 
@@ -85,7 +89,13 @@ export async function buildStackImage(options: BuildImageExecutorOptions, io: Io
   for (const reference of build.references) await engine.tag(local.imageId, reference);
 
   let archive: string | null = null;
-  if (options.archive !== false) {
+  if (options.cacheRepository) {
+    log(`pushing to the cache registry ${options.cacheRepository}`);
+    const cached = await step(`pushing ${build.references[0]} to ${options.cacheRepository}`, () =>
+      pushToCache(engine, options.cacheRepository!, image, built, log),
+    );
+    built.forEach((p, i) => (p.cached = cached[i]));
+  } else if (options.archive !== false) {
     log(`saving the image${built.length > 1 ? 's' : ''} to ${join(options.outputPath, ARCHIVE_FILE)}`);
     const tags = built.flatMap((p) => build.references.map((reference) => platformReference(reference, p.platform)));
     await step(`saving ${build.references[0]}`, () => engine.save(tags, join(outputDir, ARCHIVE_FILE)));
@@ -108,6 +118,28 @@ export async function buildStackImage(options: BuildImageExecutorOptions, io: Io
     );
   }
   return receipt;
+}
+
+/**
+ * Pushes each platform's image to the cache registry under a tag named after
+ * its image ID (so no push overwrites another image) and returns where each
+ * is by digest. The registry keeps layers by digest: a rebuild pushes only
+ * the layers that changed.
+ */
+async function pushToCache(engine: Engine, cacheRepository: string, image: StackImage, built: PlatformImage[], log: Log): Promise<string[]> {
+  const repository = `${cacheRepository.replace(/\/+$/, '')}/${image.name}`;
+  const auth = await registryAuth(registryHost(repository));
+  const cached: string[] = [];
+  for (const p of built) {
+    const tag = `${repository}:${p.imageId.replace(':', '-')}`;
+    await engine.tag(p.imageId, tag);
+    try {
+      cached.push(`${repository}@${await engine.push(tag, auth, (line) => log(`${p.platform} | ${line}`))}`);
+    } finally {
+      await engine.untag(tag);
+    }
+  }
+  return cached;
 }
 
 function findImage(workspaceRoot: string, options: BuildImageExecutorOptions): { stack: Stack; image: StackImage } {

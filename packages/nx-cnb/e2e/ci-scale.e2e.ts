@@ -278,6 +278,55 @@ describe('a shared Nx cache', () => {
   });
 });
 
+describe('a shared Nx cache with a cache registry', () => {
+  it('keeps only receipts in the Nx cache, and a second clone on an empty engine pulls the exact images by digest', async () => {
+    const cacheRepository = `${registry}/e2e-cache-${process.pid}`;
+    const folder = `/tmp/nx-cnb-e2e-registry-cache-${process.pid}`;
+    const server = spawn(process.execPath, [join(REPO_ROOT, 'tools/nx-cache-server.js'), folder]);
+    const url = await new Promise<string>((resolve, reject) => {
+      server.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
+      server.once('exit', (code) => reject(new Error(`nx-cache-server exited with ${code}`)));
+    });
+    const env = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url };
+    const first = new TempWorkspace({ repository, cacheRepository });
+    const clone = new TempWorkspace({ repository, cacheRepository });
+    const second = new SecondEngine(23770);
+    try {
+      for (const w of [first, clone]) cpSync(join(ws.root, 'stacks/alpha'), join(w.root, 'stacks/alpha'), { recursive: true });
+      const run = first.nxWithEnv(env, 'run', 'alpha:build-image');
+      expectOk(run);
+      expect(run.output).toContain('pushing to the cache registry');
+      const receipts = ['build', 'run', 'run-tiny', 'run-static'].map((k) =>
+        JSON.parse(readFileSync(join(first.root, 'dist/stacks/alpha', k, 'receipt.json'), 'utf8')),
+      );
+      for (const r of receipts) {
+        expect(r.archive).toBeNull();
+        expect(r.platforms[0].cached).toMatch(new RegExp(`^${cacheRepository}/debian-bookworm-(build|run|run-tiny|run-static)@sha256:[0-9a-f]{64}$`));
+      }
+      // Receipts only: the shared cache holds a few kilobytes per image, not the images.
+      const cacheBytes = execFileSync('du', ['-sb', folder], { encoding: 'utf8' }).split('\t')[0];
+      expect(Number(cacheBytes)).toBeLessThan(1_000_000);
+
+      // Another machine: an engine that has never seen the images.
+      const remote = await second.start();
+      const again = clone.nxWithEnv({ ...env, DOCKER_HOST: second.host }, 'run', 'alpha:build-image');
+      expectOk(again);
+      const outcomes = taskOutcomes(again.output);
+      for (const task of ALPHA_IMAGES) expect(outcomes[task]).toBe('cache');
+      for (const r of receipts) {
+        expect(again.output).toContain(`${r.references[0]}: pulled from the cache registry`);
+        expect((await remote.getImage(r.references[0]).inspect()).Id).toBe(r.platforms[0].imageId);
+      }
+    } finally {
+      await second.stop();
+      server.kill();
+      first.remove();
+      clone.remove();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('rebase', () => {
   it('moves an app onto a rebuilt run image with pack rebase', async () => {
     const app = `${repository}/rebase-app:latest`;

@@ -119,6 +119,27 @@ describe('a generated builder, created with pack', () => {
     expect(diff('motd')).not.toBe(diff('gcc'));
   });
 
+  it('leaves the builder as it is when nothing it is made from changed, and makes it again when a buildpack changes', async () => {
+    const before = (await docker.getImage(builderRef).inspect()).Id;
+    const again = ws.nx('run', 'acme-builder:create-builder');
+    expectOk(again);
+    expect(again.output).toMatch(new RegExp(`${builderRef} is up to date: it was made from the same inputs \\([0-9a-f]{12}\\), so pack is not run`));
+    expect((await docker.getImage(builderRef).inspect()).Id).toBe(before);
+
+    withFile(
+      'builders/acme/buildpacks/motd/bin/build',
+      (text) => `${text}\n# changed\n`,
+      () => {
+        const run = ws.nx('run', 'acme-builder:create-builder');
+        expectOk(run);
+        expect(run.output).not.toContain('is up to date');
+        expect(run.output).toContain('Successfully created builder image');
+      },
+    );
+    // Back as it was: pack makes the builder of the original files again.
+    expect(ws.nx('run', 'acme-builder:create-builder').output).not.toContain('is up to date');
+  });
+
   it.each([
     ['the default run image', undefined],
     ['the tiny run image', 'debian-bookworm-run-tiny'],

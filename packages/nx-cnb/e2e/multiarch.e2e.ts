@@ -202,6 +202,11 @@ describe('a stack and a builder for linux/amd64 and linux/arm64', () => {
       const launcher = await fileHead(p.reference, '/cnb/lifecycle/launcher');
       expect(launcher.readUInt16LE(18)).toBe(p.platform === 'linux/arm64' ? 183 : 62);
     }
+    // Made from the same inputs, the index in the registry is left as it is.
+    const again = ws.nx('run', 'mini-builder:create-builder');
+    expectSuccess(again);
+    expect(again.output).toContain(`${repository}/mini-builder:latest is up to date`);
+    expect((JSON.parse(readFileSync(join(ws.root, 'dist/builders/mini/builder/receipt.json'), 'utf8')) as BuilderReceipt).digest).toBe(builder.digest);
   });
 
   it.each([

@@ -20,14 +20,16 @@ interface IndexDocument {
   schemaVersion: 2;
   mediaType: string;
   manifests: { mediaType: string; digest: string; size: number; platform: Platform }[];
+  annotations?: Record<string, string>;
 }
 
 /** The JSON of an OCI index over platform manifests, in the order given, as the bytes the registry stores. */
-export function renderIndex(entries: readonly IndexEntry[]): Buffer {
+export function renderIndex(entries: readonly IndexEntry[], annotations?: Record<string, string>): Buffer {
   const document: IndexDocument = {
     schemaVersion: 2,
     mediaType: MEDIA_TYPES.ociIndex,
     manifests: entries.map((e) => ({ mediaType: e.mediaType, digest: e.digest, size: e.size, platform: parsePlatform(e.platform) })),
+    ...(annotations && Object.keys(annotations).length ? { annotations } : {}),
   };
   return Buffer.from(JSON.stringify(document));
 }

@@ -24,6 +24,11 @@ describe('builderCreateArgs', () => {
     ]);
   });
 
+  it('passes labels as name=value, one --label each', () => {
+    const args = builderCreateArgs({ reference: 'a/b', config: 'c', flatten: [], pullPolicy: 'never', labels: { 'io.nx-cnb.builder.inputs': 'sha256:ab' } });
+    expect(args.slice(-2)).toEqual(['--label', 'io.nx-cnb.builder.inputs=sha256:ab']);
+  });
+
   it('keeps metacharacters as plain argument text', () => {
     const args = builderCreateArgs({ reference: 'a/b:$(rm -rf ~)', config: 'c;d', flatten: [], pullPolicy: 'if-not-present', publish: true });
     expect(args).toEqual(['builder', 'create', 'a/b:$(rm -rf ~)', '--config', 'c;d', '--pull-policy', 'if-not-present', '--publish']);

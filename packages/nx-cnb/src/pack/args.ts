@@ -13,12 +13,15 @@ export interface BuilderCreateRequest {
   publish?: boolean;
   /** Platforms to create it for ("linux/arm64"): pack's --target, each one of the builder.toml's [[targets]]. */
   targets?: string[];
+  /** Labels pack adds to the builder image. */
+  labels?: Record<string, string>;
 }
 
 export function builderCreateArgs(request: BuilderCreateRequest): string[] {
   const args = ['builder', 'create', request.reference, '--config', request.config, '--pull-policy', request.pullPolicy];
   for (const group of request.flatten) args.push('--flatten', group);
   for (const target of request.targets ?? []) args.push('--target', target);
+  for (const [name, value] of Object.entries(request.labels ?? {})) args.push('--label', `${name}=${value}`);
   if (request.publish) args.push('--publish');
   return args;
 }

@@ -53,6 +53,8 @@ export interface Registry {
    * digest stays the same; it is returned.
    */
   copyImage(source: string, target: string): Promise<string>;
+  /** The labels in the config of one platform's image, or undefined when the registry has no such image (or an index there). */
+  imageLabels(reference: string): Promise<Record<string, string> | undefined>;
 }
 
 export class RegistryClient implements Registry {
@@ -95,6 +97,17 @@ export class RegistryClient implements Registry {
     const to = manifestUrl(target);
     for (const { digest } of [document.config, ...document.layers]) await this.copyBlob(what, from, to, digest);
     return this.putManifest(target, manifest.mediaType, manifest.body);
+  }
+
+  async imageLabels(reference: string): Promise<Record<string, string> | undefined> {
+    const manifest = await this.getManifest(reference);
+    if (!manifest || isIndexMediaType(manifest.mediaType)) return undefined;
+    const { config } = JSON.parse(manifest.body.toString('utf8')) as { config: { digest: string } };
+    const { base, host, repository } = manifestUrl(reference);
+    const response = await this.request(`reading ${reference}`, `${base}/blobs/${config.digest}`, host, repository, 'pull', {});
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw new RegistryError(`reading ${reference}`, await this.failure(response, host));
+    return ((await response.json()) as { config?: { Labels?: Record<string, string> | null } }).config?.Labels ?? {};
   }
 
   private async copyBlob(what: string, from: ReturnType<typeof manifestUrl>, to: ReturnType<typeof manifestUrl>, digest: string): Promise<void> {
@@ -186,7 +199,12 @@ export interface WrittenIndex {
  * repository (a registry accepts an index only over manifests it holds
  * there), one per platform.
  */
-export async function putIndex(client: Registry, reference: string, platforms: readonly PlatformManifest[]): Promise<WrittenIndex> {
+export async function putIndex(
+  client: Registry,
+  reference: string,
+  platforms: readonly PlatformManifest[],
+  annotations?: Record<string, string>,
+): Promise<WrittenIndex> {
   const entries: IndexEntry[] = [];
   for (const { platform, reference: source } of platforms) {
     const manifest = await client.getManifest(source);
@@ -195,6 +213,6 @@ export async function putIndex(client: Registry, reference: string, platforms: r
       throw new RegistryError(`writing the index ${reference}`, `${source} (${platform}) is an index itself, not one platform's image`);
     entries.push({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, platform });
   }
-  const digest = await client.putManifest(reference, MEDIA_TYPES.ociIndex, renderIndex(entries));
+  const digest = await client.putManifest(reference, MEDIA_TYPES.ociIndex, renderIndex(entries, annotations));
   return { digest, platforms: entries.map((e) => ({ platform: e.platform, digest: e.digest })) };
 }

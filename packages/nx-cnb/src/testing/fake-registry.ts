@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MEDIA_TYPES } from '../oci/image-index';
+import { isIndexMediaType, MEDIA_TYPES } from '../oci/image-index';
 import { normalizeImageRef } from '../reference/image-reference';
 import type { Manifest, Registry } from '../registry/registry-client';
 
@@ -28,8 +28,18 @@ export class FakeRegistry implements Registry {
     return this.putManifest(target, manifest.mediaType, manifest.body);
   }
 
+  /** Labels of the images pushed, by their config's digest (the image ID). */
+  readonly configLabels = new Map<string, Record<string, string>>();
+
+  async imageLabels(reference: string): Promise<Record<string, string> | undefined> {
+    const manifest = this.manifests.get(this.key(reference));
+    if (!manifest || isIndexMediaType(manifest.mediaType)) return undefined;
+    return this.configLabels.get((JSON.parse(manifest.body.toString('utf8')) as { config: { digest: string } }).config.digest) ?? {};
+  }
+
   /** What a push of an image leaves: its manifest, naming the image's config by its ID. */
-  pushed(reference: string, imageId: string): Promise<string> {
+  pushed(reference: string, imageId: string, labels: Record<string, string> = {}): Promise<string> {
+    this.configLabels.set(imageId, labels);
     return this.putManifest(reference, MEDIA_TYPES.dockerManifest, Buffer.from(JSON.stringify({ schemaVersion: 2, config: { digest: imageId } })));
   }
 

@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -92,6 +92,7 @@ describe('createBuilder', () => {
           flatten: ['acme/app@1.0.0,acme/gcc@1.0.0,acme/hello@1.0.0'],
           pullPolicy: 'if-not-present',
           publish: undefined,
+          labels: { 'io.nx-cnb.builder.inputs': expect.stringMatching(/^sha256:[0-9a-f]{64}$/) },
         },
         cwd: join(root, 'builders/acme'),
       },
@@ -108,6 +109,56 @@ describe('createBuilder', () => {
       estimatedLayers: 12,
     });
     expect(JSON.parse(readFileSync(receiptFile(), 'utf8'))).toEqual(receipt);
+  });
+
+  describe('a builder made from the same inputs', () => {
+    it('is left as it is: pack does not run and the receipt names the same image', async () => {
+      const pack = new FakePack(engine);
+      const first = await createBuilder(options(), fakeIo(root, engine, pack));
+      const io = fakeIo(root, engine, pack);
+      const again = await createBuilder(options(), io);
+      expect(pack.calls).toHaveLength(1);
+      expect(again).toEqual(first);
+      expect(io.lines.find((l) => l.includes('up to date'))).toMatch(
+        /^builder \| acme-builder:latest is up to date: it was made from the same inputs \([0-9a-f]{12}\), so pack is not run$/,
+      );
+    });
+
+    it.each([
+      ['a buildpack file changes', () => write('builders/acme/buildpacks/gcc/bin/build', '#!/bin/sh\n')],
+      ['a buildpack file becomes executable', () => chmodSync(join(root, 'builders/acme/buildpacks/gcc/buildpack.toml'), 0o755)],
+      ['builder.toml changes', () => write('builders/acme/builder.toml', `description = "new"\n${BUILDER_TOML}`)],
+      ['a stack image is rebuilt', () => builtStackImage(engine, root, 'dist/stacks/acme/run', ['acme-run:latest'], { labels: { ...LABELS, rebuilt: '1' } })],
+      ['the builder is gone from the engine', () => engine.remove(engine.resolve('acme-builder:latest')!)],
+    ])('is made again when %s', async (_, change) => {
+      const pack = new FakePack(engine);
+      await createBuilder(options(), fakeIo(root, engine, pack));
+      await change();
+      await createBuilder(options(), fakeIo(root, engine, pack));
+      expect(pack.calls).toHaveLength(2);
+    });
+
+    it('is made again every time when a buildpack is not pinned by digest, as pack fetches it anew', async () => {
+      write('builders/acme/builder.toml', `${BUILDER_TOML}[[buildpacks]]\n  uri = "docker://registry.example.com/acme/node:1"\n`);
+      const pack = new FakePack(engine);
+      const io = fakeIo(root, engine, pack);
+      await createBuilder(options(), io);
+      await createBuilder(options(), io);
+      expect(pack.calls).toHaveLength(2);
+      expect(pack.calls[0].request.labels).toEqual({});
+      expect(io.lines).toContain(
+        'builder | pack runs every time, as it fetches what may have changed since: buildpacks[3].uri "docker://registry.example.com/acme/node:1" (pin them by digest to skip unchanged builders)',
+      );
+    });
+
+    it('is left as it is in the registry when published', async () => {
+      for (const name of ['acme-build', 'acme-run']) await engine.registry.pushed(`${name}:latest`, engine.resolve(`${name}:latest`)!);
+      const pack = new FakePack(engine);
+      const first = await createBuilder(options({ publish: true }), fakeIo(root, engine, pack));
+      const again = await createBuilder(options({ publish: true }), fakeIo(root, engine, pack));
+      expect(pack.calls).toHaveLength(1);
+      expect(again.digest).toBe(first.digest);
+    });
   });
 
   it('loads stack images that a cache hit left out of the engine', async () => {
@@ -325,6 +376,20 @@ describe('createBuilder', () => {
           { platform: 'linux/arm64', reference: '127.0.0.1:5000/acme/builder:latest-linux-arm64', digest: index.manifests![1].digest },
         ],
       });
+    });
+
+    it('leaves the index as it is when made from the same inputs, and makes it again when a lifecycle changes', async () => {
+      await publishStackImages();
+      const pack = new FakePack(engine);
+      const first = await createBuilder(multiOptions(), fakeIo(root, engine, pack));
+      const again = await createBuilder(multiOptions(), fakeIo(root, engine, pack));
+      expect(pack.calls).toHaveLength(2);
+      expect(again).toEqual(first);
+
+      write('lifecycle/lifecycle-v0.21.14+linux.arm64.tgz', 'arm64, newer');
+      const third = await createBuilder(multiOptions(), fakeIo(root, engine, pack));
+      expect(pack.calls).toHaveLength(4);
+      expect(third.digest).not.toBe(first.digest);
     });
 
     it('needs the stack images in the registry for every platform, before pack runs', async () => {

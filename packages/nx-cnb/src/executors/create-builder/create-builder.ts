@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { type BuilderToml, effectiveBuildImage, effectiveRunImages, moduleName } from '../../builder/builder-toml';
+import { BUILDER_INPUTS_LABEL, builderInputsDigest, builderSources } from '../../builder/builder-inputs';
 import type { BuildpackDescriptor } from '../../builder/buildpack-toml';
 import {
   checkBuildpacks,
@@ -20,13 +21,14 @@ import type { Engine, Log } from '../../engine/engine';
 import { ENSURE_OUTCOME_WORDS, ensureImage } from '../../engine/ensure-image';
 import { ConfigError, ConfigErrors, ExpectedError, step } from '../../errors';
 import { indexPlatforms, isIndexMediaType } from '../../oci/image-index';
-import { parsePlatform, platformReference, platformSuffix } from '../../oci/platform';
+import { parsePlatform, type Platform, platformReference, platformSuffix } from '../../oci/platform';
 import type { PullPolicy } from '../../pack/args';
 import type { Pack } from '../../pack/pack';
 import { type BuilderReceipt, localPlatform, prepareOutputs, readReceipt, writeFileAtomic, writeReceipt } from '../../receipt/receipt';
 import { checkNaming, DOCKER_HUB, normalizeImageRef, parseImageReference, registryHost, splitTag } from '../../reference/image-reference';
 import { registryAuth } from '../../engine/registry-auth';
 import { putIndex, type Registry } from '../../registry/registry-client';
+import { contentDigest } from '../../workspace/content-digest';
 import { builderLifecycleApis, missingLocalFiles } from '../../workspace/lifecycle-file';
 import { readBuilderFromDisk, readLocalBuildpacks } from '../../workspace/workspace-files';
 import { executor, type Io } from '../executor';
@@ -41,6 +43,7 @@ interface BuilderCreation {
   pack: Pack;
   engine: Engine;
   registry: Registry;
+  workspaceRoot: string;
   /** The builder.toml, absolute. */
   config: string;
   outputDir: string;
@@ -97,6 +100,7 @@ export async function createBuilder(options: CreateBuilderExecutorOptions, io: I
     pack,
     engine,
     registry: io.registry,
+    workspaceRoot: io.workspaceRoot,
     config: join(io.workspaceRoot, options.config),
     outputDir,
     flatten,
@@ -104,10 +108,15 @@ export async function createBuilder(options: CreateBuilderExecutorOptions, io: I
   };
   const platforms = builderPlatforms(builder);
   log(
-    `pack ${pack.version}: creating ${options.builder}${platforms.length > 1 ? ` for ${platforms.join(', ')}` : ''} ` +
+    `pack ${pack.version}: ${options.builder}${platforms.length > 1 ? ` for ${platforms.join(', ')}` : ''} ` +
       `(${flatten.length} flattened group${flatten.length === 1 ? '' : 's'}, ~${estimatedLayers} layers)`,
   );
-  const created = platforms.length > 1 ? await createPerPlatform(creation, platforms) : await createOne(creation);
+  const perPlatform = platforms.length > 1 ? await planPerPlatform(creation, platforms) : undefined;
+  const inputs = await inputsDigest(creation, platforms, perPlatform);
+  const unchanged = inputs && (await sameBuilder(creation, inputs, perPlatform));
+  if (unchanged) log(`${options.builder} is up to date: it was made from the same inputs (${inputs.slice(7, 19)}), so pack is not run`);
+  const labels: Record<string, string> = inputs ? { [BUILDER_INPUTS_LABEL]: inputs } : {};
+  const created = unchanged || (perPlatform ? await createPerPlatform(creation, perPlatform, labels) : await createOne(creation, labels));
 
   const receipt: BuilderReceipt = {
     receiptVersion: 2,
@@ -130,13 +139,19 @@ export async function createBuilder(options: CreateBuilderExecutorOptions, io: I
 type Created = Pick<BuilderReceipt, 'imageId' | 'digest' | 'platforms' | 'layers' | 'size' | 'labels'>;
 
 /** One platform: pack creates the builder in the engine (or, with publish, in the registry). */
-async function createOne(c: BuilderCreation): Promise<Created> {
+async function createOne(c: BuilderCreation, labels: Record<string, string>): Promise<Created> {
   const { options } = c;
   await c.pack.builderCreate(
-    { reference: options.builder, config: c.config, flatten: c.flatten, pullPolicy: options.pullPolicy ?? 'if-not-present', publish: options.publish },
+    { reference: options.builder, config: c.config, flatten: c.flatten, pullPolicy: options.pullPolicy ?? 'if-not-present', publish: options.publish, labels },
     c.log,
     dirname(c.config),
   );
+  return describeOne(c);
+}
+
+/** What one platform's builder, just made or left as it was, is: from the engine, or the registry when published. */
+async function describeOne(c: BuilderCreation): Promise<Created> {
+  const { options } = c;
   const inspected = options.publish ? undefined : await c.engine.inspect(options.builder);
   const platform = inspected ? `${inspected.Os}/${inspected.Architecture}` : (builderPlatforms(c.builder)[0] ?? (await c.engine.platform()));
   const digest = options.publish ? ((await c.registry.getManifest(options.builder))?.digest ?? null) : null;
@@ -150,14 +165,28 @@ async function createOne(c: BuilderCreation): Promise<Created> {
   };
 }
 
+/** One platform's part of a builder of several: its reference, and the builder.toml nx-cnb wrote for it (its lifecycle). */
+interface PlatformPlan {
+  platform: string;
+  reference: string;
+  config: string;
+  /** The lifecycle tarball it names, absolute, when local. */
+  lifecycle?: string;
+}
+
+interface PerPlatformPlan {
+  platforms: PlatformPlan[];
+  /** Build and run image reference → the index digest the registry serves. */
+  imageDigests: Map<string, string>;
+}
+
 /**
- * Several platforms: pack creates each platform's builder in the registry
- * under "<builder>-<os>-<arch>", with that platform's lifecycle, from the
- * build and run images the registry serves for it; then one index at the
- * builder's reference names them all.
+ * Several platforms: checks the registry serves each build and run image
+ * for every platform, and writes each platform's builder.toml (with that
+ * platform's lifecycle) beside the receipt.
  */
-async function createPerPlatform(c: BuilderCreation, platforms: string[]): Promise<Created> {
-  const { options, builder } = c;
+async function planPerPlatform(c: BuilderCreation, platforms: string[]): Promise<PerPlatformPlan> {
+  const { options, builder, registry } = c;
   const parsed = parseImageReference(options.builder);
   if (!parsed?.explicitRegistry && parsed?.registry === DOCKER_HUB) {
     throw new ConfigError(
@@ -167,35 +196,119 @@ async function createPerPlatform(c: BuilderCreation, platforms: string[]): Promi
       JSON.stringify(options.builder),
     );
   }
-  const { registry } = c;
-  await step('checking the images in the registry', () => checkImagesServePlatforms(registry, builder, platforms));
-  const created: { platform: string; reference: string }[] = [];
+  const imageDigests = await step('checking the images in the registry', () => checkImagesServePlatforms(registry, builder, platforms));
+  const planned: PlatformPlan[] = [];
   for (const platform of platforms) {
     const lifecycle = await lifecycleOf(registry, builder, dirname(c.config), platform);
     const config = join(c.outputDir, `builder-${platformSuffix(platform)}.toml`);
     await writeFileAtomic(config, renderBuilderToml(platformBuilderToml(builder, dirname(c.config), lifecycle)));
-    const reference = platformReference(options.builder, platform);
+    const tarball = 'uri' in lifecycle && !lifecycle.uri.startsWith('docker://') ? lifecycle.uri : undefined;
+    planned.push({ platform, reference: platformReference(options.builder, platform), config, lifecycle: tarball });
+  }
+  return { platforms: planned, imageDigests };
+}
+
+/**
+ * Several platforms: pack creates each platform's builder in the registry
+ * under "<builder>-<os>-<arch>", from the build and run images the registry
+ * serves for it; then one index at the builder's reference names them all,
+ * annotated with the digest of the inputs.
+ */
+async function createPerPlatform(c: BuilderCreation, plan: PerPlatformPlan, labels: Record<string, string>): Promise<Created> {
+  const { options } = c;
+  for (const { platform, reference, config } of plan.platforms) {
     await c.pack.builderCreate(
-      { reference, config, flatten: c.flatten, pullPolicy: options.pullPolicy ?? 'if-not-present', publish: true, targets: [platform] },
+      { reference, config, flatten: c.flatten, pullPolicy: options.pullPolicy ?? 'if-not-present', publish: true, targets: [platform], labels },
       (line) => c.log(`${platform} | ${line}`),
       dirname(config),
     );
-    created.push({ platform, reference });
   }
-  const index = await step(`writing the index ${options.builder}`, () => putIndex(registry, options.builder, created));
+  const platforms = plan.platforms.map(({ platform, reference }) => ({ platform, reference }));
+  const index = await step(`writing the index ${options.builder}`, () => putIndex(c.registry, options.builder, platforms, labels));
+  return describeIndex(
+    index.digest,
+    plan.platforms.map((p, i) => ({ ...p, digest: index.platforms[i].digest })),
+  );
+}
+
+function describeIndex(digest: string, platforms: { platform: string; reference: string; digest: string }[]): Created {
   return {
     imageId: '',
-    digest: index.digest,
-    platforms: created.map((p, i) => ({ ...p, digest: index.platforms[i].digest })),
+    digest,
+    platforms: platforms.map(({ platform, reference, digest }) => ({ platform, reference, digest })),
     layers: 0,
     size: 0,
     labels: {},
   };
 }
 
-/** Each build and run image must be in the registry with every platform the builder serves. */
-async function checkImagesServePlatforms(registry: Registry, builder: BuilderToml, platforms: string[]): Promise<void> {
+/**
+ * The digest of everything the builder is made from, or undefined when pack
+ * would fetch something that may have changed (a buildpack or lifecycle not
+ * pinned by digest) or an image cannot be identified.
+ */
+async function inputsDigest(c: BuilderCreation, platforms: string[], plan: PerPlatformPlan | undefined): Promise<string | undefined> {
+  const root = posix.dirname(c.options.config);
+  const sources = builderSources(root, c.builder);
+  if (sources.unpinned.length) {
+    c.log(`pack runs every time, as it fetches what may have changed since: ${sources.unpinned.join(', ')} (pin them by digest to skip unchanged builders)`);
+    return undefined;
+  }
+  const { workspaceRoot } = c;
+  const lifecycles = plan?.platforms.flatMap((p) => (p.lifecycle ? [p.lifecycle] : [])) ?? [];
+  const local = [...sources.local.map((p) => (posix.isAbsolute(p) ? p : join(workspaceRoot, p))), ...lifecycles];
+  const files: Record<string, string> = {};
+  for (const path of local) {
+    const digest = await contentDigest(path);
+    if (!digest) return undefined;
+    files[path.startsWith(`${workspaceRoot}/`) ? path.slice(workspaceRoot.length + 1) : path] = digest;
+  }
+  const images: Record<string, string> = {};
+  for (const reference of [effectiveBuildImage(c.builder)!.image, ...effectiveRunImages(c.builder).map((r) => r.image)]) {
+    const identity = plan
+      ? plan.imageDigests.get(reference)
+      : c.options.publish
+        ? (await c.registry.getManifest(reference))?.digest
+        : (await c.engine.inspect(reference))?.Id;
+    if (!identity) return undefined;
+    images[normalizeImageRef(reference)] = identity;
+  }
+  const configs = [readFileSync(c.config, 'utf8'), ...(plan?.platforms.map((p) => readFileSync(p.config, 'utf8')) ?? [])];
+  return builderInputsDigest({
+    packVersion: c.pack.version,
+    reference: c.options.builder,
+    publish: !!c.options.publish || !!plan,
+    platforms,
+    flatten: c.flatten,
+    configs,
+    files,
+    images,
+  });
+}
+
+/** The builder as it is, when it already carries the digest of these inputs: pack would make the same again. */
+async function sameBuilder(c: BuilderCreation, inputs: string, plan: PerPlatformPlan | undefined): Promise<Created | undefined> {
+  const { options } = c;
+  if (plan) {
+    const index = await c.registry.getManifest(options.builder);
+    if (!index || !isIndexMediaType(index.mediaType)) return undefined;
+    const document = JSON.parse(index.body.toString('utf8')) as { annotations?: Record<string, string>; manifests: { digest: string; platform?: Platform }[] };
+    if (document.annotations?.[BUILDER_INPUTS_LABEL] !== inputs) return undefined;
+    const served = indexPlatforms(document);
+    if (plan.platforms.some((p, i) => served[i] !== p.platform)) return undefined;
+    return describeIndex(
+      index.digest,
+      plan.platforms.map((p, i) => ({ platform: p.platform, reference: p.reference, digest: document.manifests[i].digest })),
+    );
+  }
+  const labels = options.publish ? await c.registry.imageLabels(options.builder) : (await c.engine.inspect(options.builder))?.Config?.Labels;
+  return labels?.[BUILDER_INPUTS_LABEL] === inputs ? describeOne(c) : undefined;
+}
+
+/** Each build and run image must be in the registry with every platform the builder serves; returns their digests there. */
+async function checkImagesServePlatforms(registry: Registry, builder: BuilderToml, platforms: string[]): Promise<Map<string, string>> {
   const images = [effectiveBuildImage(builder)!, ...effectiveRunImages(builder)];
+  const digests = new Map<string, string>();
   for (const { image, field } of images) {
     const manifest = await registry.getManifest(image);
     const served = manifest && isIndexMediaType(manifest.mediaType) ? indexPlatforms(JSON.parse(manifest.body.toString('utf8'))) : [];
@@ -210,7 +323,9 @@ async function checkImagesServePlatforms(registry: Registry, builder: BuilderTom
           : `${normalizeImageRef(image)}, which the registry does not have`,
       );
     }
+    digests.set(image, manifest!.digest);
   }
+  return digests;
 }
 
 /** One platform's lifecycle: a sibling tarball that must exist, an image narrowed to the platform, or a version. */

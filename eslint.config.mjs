@@ -2,7 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const MODEL_FOLDERS = ['config', 'stack', 'builder', 'reference'];
+const MODEL_FOLDERS = ['config', 'stack', 'builder', 'reference', 'release'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.nx/**', '.cache/**', 'coverage/**', 'packages/*/src/generators/*/files/**'] },

@@ -78,8 +78,8 @@ export class DockerEngine implements Engine {
     }
   }
 
-  readFiles(image: string, paths: string[]): Promise<Map<string, ImageFile[]>> {
-    return readImagePaths(this.docker, image, paths);
+  readFiles(image: string, paths: string[], keep?: (path: string) => boolean): Promise<Map<string, ImageFile[]>> {
+    return readImagePaths(this.docker, image, paths, keep);
   }
 
   async tag(image: string, reference: string): Promise<void> {

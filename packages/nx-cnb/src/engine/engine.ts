@@ -50,8 +50,9 @@ export interface Engine {
   /**
    * Files and folders read out of an image without running it (so it works
    * on shell-less images); an absent path yields nothing, symlinks are followed.
+   * `keep`, when given, chooses the files of a folder to read (by image path).
    */
-  readFiles(image: string, paths: string[]): Promise<Map<string, ImageFile[]>>;
+  readFiles(image: string, paths: string[], keep?: (path: string) => boolean): Promise<Map<string, ImageFile[]>>;
   tag(image: string, reference: string): Promise<void>;
   /** Removes a reference; one the engine lacks is no error. */
   untag(reference: string): Promise<void>;

@@ -4,6 +4,7 @@ import type { BuildImageExecutorOptions } from '../executors/build-image/schema'
 import type { EnsureImagesExecutorOptions } from '../executors/ensure-images/schema';
 import type { PublishExecutorOptions } from '../executors/publish/schema';
 import { imageReferences } from '../reference/image-reference';
+import { PACKAGE_LOCK_FILE } from '../release/package-lock';
 import type { Stack, StackImage } from '../stack/stack';
 import { IMAGE_TARGET_PREFIX, type NxCnbPluginOptions } from './options';
 
@@ -76,7 +77,8 @@ export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOpt
 /**
  * What an image is built from: its context folder (minus the other images'
  * Dockerfiles there), its stack.toml and the stack's images.json. A change
- * to one Dockerfile reaches its image and nothing else.
+ * to one Dockerfile reaches its image and nothing else. The stack's package
+ * lock is an input of every image.
  */
 export function imageInputs(stack: Stack, image: StackImage): string[] {
   const inContext = (path: string) => image.context === '.' || path.startsWith(`${image.context}/`);
@@ -84,5 +86,7 @@ export function imageInputs(stack: Stack, image: StackImage): string[] {
   const contextGlob = image.context === '.' ? '{projectRoot}/**/*' : `{projectRoot}/${image.context}/**/*`;
   const inputs = [contextGlob, ...[...new Set(others)].map((d) => `!{projectRoot}/${d}`), `{projectRoot}/${image.stackToml}`];
   if (stack.layout === 'images.json') inputs.push('{projectRoot}/images.json');
+  // A lock change (check-updates --write) means the mirror has new versions: the stack's images rebuild to take them.
+  inputs.push(`{projectRoot}/${PACKAGE_LOCK_FILE}`);
   return [...new Set(inputs)];
 }

@@ -104,4 +104,9 @@ export async function prepareOutputs(outputDir: string): Promise<void> {
   for (const name of await fs.readdir(outputDir)) if (name.includes('.partial-')) await fs.rm(join(outputDir, name), { force: true });
   await fs.rm(join(outputDir, RECEIPT_FILE), { force: true });
   await fs.rm(join(outputDir, ARCHIVE_FILE), { force: true });
+  // SBOMs (one per platform) and release files describe the receipt's images: stale without it.
+  for (const name of await fs.readdir(outputDir)) if (RELEASE_FILES.test(name)) await fs.rm(join(outputDir, name), { force: true });
 }
+
+/** Files beside a receipt that describe its images: SBOMs, package diffs, release notes. */
+export const RELEASE_FILES = /(\.cdx\.json|^diff\.(md|json)|^release-notes\.md|^release\.json)$/;

@@ -93,14 +93,14 @@ export class FakeEngine implements Engine {
     };
   }
 
-  async readFiles(image: string, paths: string[]): Promise<Map<string, ImageFile[]>> {
+  async readFiles(image: string, paths: string[], keep: (path: string) => boolean = () => true): Promise<Map<string, ImageFile[]>> {
     const found = this.image(image);
     if (!found) throw Object.assign(new Error(`No such image: ${image}`), { statusCode: 404 });
     return new Map(
       paths.map((path) => [
         path,
         Object.entries(found.files)
-          .filter(([file]) => file === path || file.startsWith(`${path}/`))
+          .filter(([file]) => file === path || (file.startsWith(`${path}/`) && keep(file)))
           .map(([file, content]) => ({ path: file, content })),
       ]),
     );

@@ -184,6 +184,59 @@ describe('buildStackImage', () => {
     );
   });
 
+  it('writes a CycloneDX SBOM per platform beside the receipt, with licenses from DEP-5 copyright files', async () => {
+    const copyright = 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: LGPL-2.1+\n';
+    const engine = engineMaking(() =>
+      debianImage({ files: { ...debianImage().files, '/usr/share/doc/libc6/copyright': copyright, '/usr/share/doc/libc6/changelog.gz': 'x' } }),
+    );
+    const receipt = await buildStackImage(options(), fakeIo(root, engine));
+    expect(receipt.packages).toEqual([{ name: 'libc6', version: '2.36-9', architecture: 'amd64', licenses: ['LGPL-2.1+'] }]);
+    const sbom = JSON.parse(readFileSync(join(outputs(), 'sbom.linux-amd64.cdx.json'), 'utf8'));
+    expect(sbom).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.6', metadata: { component: { name: '127.0.0.1:5000/acme/acme-build:latest' } } });
+    expect(sbom.components).toEqual([
+      expect.objectContaining({
+        name: 'libc6',
+        purl: 'pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12',
+        licenses: [{ license: { id: 'LGPL-2.1-or-later' } }],
+      }),
+    ]);
+  });
+
+  it('removes an SBOM an earlier run left when the build fails', async () => {
+    write('dist/stacks/acme/build/sbom.linux-amd64.cdx.json', '{}');
+    const engine = new FakeEngine(() => {
+      throw new Error('boom');
+    });
+    await expect(buildStackImage(options(), fakeIo(root, engine))).rejects.toThrow('boom');
+    expect(existsSync(join(outputs(), 'sbom.linux-amd64.cdx.json'))).toBe(false);
+  });
+
+  it('pins packages to the stack lock only for a Dockerfile that declares ARG locked_packages', async () => {
+    write('stacks/acme/packages.lock.json', JSON.stringify({ lockVersion: 1, images: { build: { 'linux/amd64': { libc6: '2.36-9', zlib1g: '1:1.2.13' } } } }));
+    let engine = engineMaking(() => debianImage());
+    await buildStackImage(options(), fakeIo(root, engine));
+    expect(engine.builds[0].request.buildArgs).toEqual({ base_image: 'debian:bookworm' });
+
+    write('stacks/acme/build.Dockerfile', 'ARG base_image\nFROM ${base_image}\nARG locked_packages\n');
+    engine = engineMaking(() => debianImage());
+    await buildStackImage(options(), fakeIo(root, engine));
+    expect(engine.builds[0].request.buildArgs).toEqual({ base_image: 'debian:bookworm', locked_packages: 'libc6=2.36-9 zlib1g=1:1.2.13' });
+  });
+
+  it('refuses a broken lock with the file and field', async () => {
+    write('stacks/acme/build.Dockerfile', 'ARG base_image\nFROM ${base_image}\nARG locked_packages\n');
+    write('stacks/acme/packages.lock.json', '{"lockVersion": 0, "images": {}}');
+    await expect(
+      buildStackImage(
+        options(),
+        fakeIo(
+          root,
+          engineMaking(() => debianImage()),
+        ),
+      ),
+    ).rejects.toThrow('stacks/acme/packages.lock.json: lockVersion: expected 1');
+  });
+
   it('refuses a tag that is no Docker tag before touching anything', async () => {
     await expect(buildStackImage(options({ tags: ['$(reboot)'] }), fakeIo(root, new FakeEngine()))).rejects.toThrow(
       'nx-cnb:build-image: options.tags[0]: expected a Docker tag',

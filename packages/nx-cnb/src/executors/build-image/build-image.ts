@@ -8,11 +8,17 @@ import { decorateDockerfile } from '../../stack/decorate-dockerfile';
 import { type ImageConfig, imageConfig, labelMismatches, specProblems } from '../../stack/image-config';
 import { cnbUserLayer, type OsRelease, type Package, parseDpkgPackages, parseOsRelease, withCnbUser } from '../../stack/image-contents';
 import { buildArgsFor, type Stack, type StackImage } from '../../stack/stack';
-import { readStackFromDisk } from '../../workspace/workspace-files';
+import { lockBuildArgs, readStackFromDisk } from '../../workspace/workspace-files';
+import { withLicenses } from '../../release/copyright';
+import { writeSboms } from '../../receipt/platform-images';
 import { executor, type Io } from '../executor';
 import type { BuildImageExecutorOptions } from './schema';
 
 export default executor(buildStackImage);
+
+// Debian keeps each package's copyright (its licenses, in DEP-5 form) here; only these files are read of the folder.
+const COPYRIGHT_FOLDER = '/usr/share/doc';
+const isCopyrightFile = (path: string) => /^\/usr\/share\/doc\/[^/]+\/copyright$/.test(path);
 
 /** What the Dockerfile's own image holds that decorating needs. */
 interface BaseContents {
@@ -57,6 +63,7 @@ export async function buildStackImage(options: BuildImageExecutorOptions, io: Io
     archive = ARCHIVE_FILE;
   }
   const receipt = imageReceipt({ stack: options.stack, image, references, platform, inspected, packages: base.packages, archive });
+  await step(`writing the SBOM of ${subject}`, () => writeSboms(outputDir, receipt));
   await writeReceipt(outputDir, receipt);
   log(
     `built ${references.join(', ')} ${imageId.slice(7, 19)} (${(receipt.size / 1e6).toFixed(1)} MB, ${receipt.layers} layers, ${receipt.packages.length} packages)`,
@@ -97,22 +104,27 @@ function buildDockerfile(
 ): Promise<string> {
   const contextDir = join(workspaceRoot, stackRoot, image.context);
   const dockerfile = relative(contextDir, join(workspaceRoot, stackRoot, image.dockerfile));
-  return engine.build(
-    subject,
-    { context: contextTar(contextDir, dockerfile), dockerfile, target: image.definition.target, buildArgs: buildArgsFor(image, platform), platform },
-    log,
-  );
+  // Before the context starts streaming, so a bad lock leaves no stream behind.
+  const buildArgs = { ...buildArgsFor(image, platform), ...lockBuildArgs(workspaceRoot, stackRoot, image, platform) };
+  return engine.build(subject, { context: contextTar(contextDir, dockerfile), dockerfile, target: image.definition.target, buildArgs, platform }, log);
 }
 
 async function readBaseContents(engine: Engine, baseId: string, subject: string): Promise<BaseContents> {
-  const files = await engine.readFiles(baseId, ['/etc/os-release', '/etc/passwd', '/etc/group', '/var/lib/dpkg/status', '/var/lib/dpkg/status.d']);
+  const files = await engine.readFiles(
+    baseId,
+    ['/etc/os-release', '/etc/passwd', '/etc/group', '/var/lib/dpkg/status', '/var/lib/dpkg/status.d', COPYRIGHT_FOLDER],
+    isCopyrightFile,
+  );
   const osRelease = files.get('/etc/os-release')?.[0];
   if (!osRelease) throw new ExpectedError(`${subject}: the image has no /etc/os-release, so its distro cannot be named (io.buildpacks.base.distro.*)`);
   const inspected = await engine.inspect(baseId);
   return {
     osRelease: parseOsRelease(osRelease.content),
     // The decorating layer touches only the cnb user, so the packages read here hold for the final image.
-    packages: parseDpkgPackages([...(files.get('/var/lib/dpkg/status') ?? []), ...(files.get('/var/lib/dpkg/status.d') ?? [])]),
+    packages: withLicenses(
+      parseDpkgPackages([...(files.get('/var/lib/dpkg/status') ?? []), ...(files.get('/var/lib/dpkg/status.d') ?? [])]),
+      files.get(COPYRIGHT_FOLDER) ?? [],
+    ),
     passwd: files.get('/etc/passwd')?.[0]?.content,
     group: files.get('/etc/group')?.[0]?.content,
     hasPath: (inspected?.Config?.Env ?? []).some((e) => e.startsWith('PATH=')),

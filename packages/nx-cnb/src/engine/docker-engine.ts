@@ -13,7 +13,9 @@ import {
   type InspectedImage,
   LoadFailedError,
   type Log,
+  PullFailedError,
   PushFailedError,
+  type RunResult,
 } from './engine';
 import { readImagePaths } from './image-files';
 
@@ -147,6 +149,54 @@ export class DockerEngine implements Engine {
     if (!digest) throw fail('the registry reported no digest');
     return digest;
   }
+
+  async pull(reference: string, auth: RegistryAuth | undefined): Promise<void> {
+    const fail = (reason: string) => new PullFailedError(reference, redact(reason, auth));
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await this.docker.pull(reference, auth ? { authconfig: auth } : {})) as NodeJS.ReadableStream;
+    } catch (e) {
+      throw fail((e as Error).message);
+    }
+    await new Promise<void>((resolve, reject) =>
+      this.docker.modem.followProgress(stream, (err: Error | null, events: { error?: string }[]) => {
+        const failed = events?.find((e) => e.error);
+        if (err || failed) reject(fail(err?.message ?? failed?.error ?? 'unknown error'));
+        else resolve();
+      }),
+    );
+  }
+
+  async run(image: string, cmd: string[], options: { user?: string } = {}): Promise<RunResult> {
+    const network = this.env.NX_CNB_DOCKER_BUILD_NETWORK;
+    const container = await this.docker.createContainer({
+      Image: image,
+      Cmd: cmd,
+      Entrypoint: [] as unknown as string,
+      ...(options.user ? { User: options.user } : {}),
+      HostConfig: network ? { NetworkMode: network } : {},
+    });
+    try {
+      await container.start();
+      const { StatusCode } = (await container.wait()) as { StatusCode: number };
+      const logs = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+      return { exitCode: StatusCode, ...demuxLogs(logs) };
+    } finally {
+      await container.remove({ force: true }).catch(() => undefined);
+    }
+  }
+}
+
+/** Splits the multiplexed log stream of a container without a TTY into stdout and stderr. */
+export function demuxLogs(buffer: Buffer): { stdout: string; stderr: string } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  for (let at = 0; at + 8 <= buffer.length;) {
+    const size = buffer.readUInt32BE(at + 4);
+    (buffer[at] === 2 ? err : out).push(buffer.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
 
 /** Follows a classic-builder build stream, handing each output line to `log`, and returns the image ID. */

@@ -61,6 +61,20 @@ export interface Engine {
   load(file: string): Promise<void>;
   /** Pushes a reference and returns the digest the registry gave it; credentials never reach `log` or errors. */
   push(reference: string, auth: RegistryAuth | undefined, log: Log): Promise<string>;
+  /** Pulls a reference from its registry; credentials never reach errors. */
+  pull(reference: string, auth: RegistryAuth | undefined): Promise<void>;
+  /**
+   * Runs a command (an argument array, no shell of nx-cnb's) in a throwaway
+   * container of an image, on the build network, and returns what it printed;
+   * the container is removed either way.
+   */
+  run(image: string, cmd: string[], options?: { user?: string }): Promise<RunResult>;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
 }
 
 /** Where the engine is, in the words a user would use to fix it. */
@@ -88,6 +102,13 @@ export class PushFailedError extends ExpectedError {
   constructor(reference: string, reason: string) {
     super(`pushing ${reference} failed: ${reason}`);
     this.name = 'PushFailedError';
+  }
+}
+
+export class PullFailedError extends ExpectedError {
+  constructor(reference: string, reason: string) {
+    super(`pulling ${reference} failed: ${reason}`);
+    this.name = 'PullFailedError';
   }
 }
 

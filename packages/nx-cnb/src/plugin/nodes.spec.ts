@@ -64,8 +64,40 @@ describe('createNodesV2', () => {
     expect(Object.keys(projects).sort()).toEqual(['stacks/acme', 'stacks/lone']);
     expect(projects['stacks/acme'].name).toBe('acme');
     expect(projects['stacks/lone'].name).toBe('lone');
-    expect(Object.keys(projects['stacks/acme'].targets!)).toEqual(['image-build', 'image-run', 'image-run-tiny', 'build-image', 'publish']);
-    expect(projects['stacks/acme'].targets).toMatchInlineSnapshot(`
+    expect(Object.keys(projects['stacks/acme'].targets!)).toEqual([
+      'image-build',
+      'image-run',
+      'image-run-tiny',
+      'build-image',
+      'publish',
+      'diff',
+      'release-notes',
+      'check-updates',
+    ]);
+    const { diff, 'release-notes': notes, 'check-updates': updates, ...buildTargets } = projects['stacks/acme'].targets!;
+    const images = [
+      { key: 'build', outputPath: 'dist/stacks/acme/build' },
+      { key: 'run', outputPath: 'dist/stacks/acme/run' },
+      { key: 'run-tiny', outputPath: 'dist/stacks/acme/run-tiny' },
+    ];
+    expect(diff).toMatchObject({
+      executor: 'nx-cnb:diff',
+      cache: false,
+      dependsOn: ['image-build', 'image-run', 'image-run-tiny'],
+      options: { project: 'acme', stack: 'stacks/acme', images, publishPath: 'dist/stacks/acme/publish', outputPath: 'dist/stacks/acme/diff' },
+    });
+    expect(notes.options.stackFiles).toEqual([
+      'stacks/acme/base/build.Dockerfile',
+      'stacks/acme/base/stack.toml',
+      'stacks/acme/base/run.Dockerfile',
+      'stacks/acme/tiny/run.Dockerfile',
+      'stacks/acme/tiny/stack.toml',
+      'stacks/acme/images.json',
+    ]);
+    // check-updates builds nothing: it reads receipts where they exist and the lock elsewhere.
+    expect(updates).toMatchObject({ executor: 'nx-cnb:check-updates', options: { images, outputPath: 'dist/stacks/acme/updates' } });
+    expect(updates.dependsOn).toBeUndefined();
+    expect(buildTargets).toMatchInlineSnapshot(`
 {
   "build-image": {
     "cache": false,

@@ -1,11 +1,15 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
 import type { BuildImageExecutorOptions } from '../executors/build-image/schema';
+import type { CheckUpdatesExecutorOptions } from '../executors/check-updates/schema';
+import type { DiffExecutorOptions } from '../executors/diff/schema';
 import type { EnsureImagesExecutorOptions } from '../executors/ensure-images/schema';
+import type { ReleaseNotesExecutorOptions } from '../executors/release-notes/schema';
 import type { PublishExecutorOptions } from '../executors/publish/schema';
 import { imageReferences } from '../reference/image-reference';
 import { PACKAGE_LOCK_FILE } from '../release/package-lock';
 import type { Stack, StackImage } from '../stack/stack';
+import { stackProjectName } from './image-index';
 import { IMAGE_TARGET_PREFIX, type NxCnbPluginOptions } from './options';
 
 /** Where an image's receipt and saved image go, relative to the workspace. */
@@ -71,7 +75,52 @@ export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOpt
         'Pushes every image of the stack to its registry (the plugin option "repository"); --tags adds version tags, --dryRun shows what would be pushed',
     },
   };
+  Object.assign(targets, releaseTargets(root, stack, publishOptions.outputPath));
   return targets;
+}
+
+/**
+ * The release loop of a stack: diff and release-notes compare the build's
+ * receipts with a baseline (they depend on the image targets, which are cache
+ * hits when nothing changed); check-updates asks the mirror for newer
+ * packages and, with --write, updates the lock the image targets take as input.
+ */
+function releaseTargets(root: string, stack: Stack, publishPath: string): Record<string, TargetConfiguration> {
+  const project = stackProjectName(root);
+  const images = stack.images.map((i) => ({ key: i.key, outputPath: imageOutputPath(root, i) }));
+  const imageTargets = stack.images.map((i) => `${IMAGE_TARGET_PREFIX}${i.key}`);
+  const release = { project, stack: root, images, publishPath };
+  const diff: DiffExecutorOptions = { ...release, outputPath: posix.join('dist', root, 'diff') };
+  const stackFiles = [...new Set(stack.images.flatMap((i) => [i.dockerfile, i.stackToml]).concat(stack.configFile))].map((f) => posix.join(root, f));
+  const notes: ReleaseNotesExecutorOptions = { ...release, stackFiles, outputPath: posix.join('dist', root, 'release') };
+  const updates: CheckUpdatesExecutorOptions = { project, stack: root, images, outputPath: posix.join('dist', root, 'updates') };
+  const meta = (description: string) => ({ technologies: ['docker', 'buildpacks'], description });
+  return {
+    diff: {
+      executor: 'nx-cnb:diff',
+      options: diff,
+      cache: false,
+      dependsOn: imageTargets,
+      metadata: meta(
+        'Package changes of every image against a baseline (--baseline=published|registry|ref:<git ref>|dir:<folder>), in the terminal and as Markdown; a removed package fails unless --allowRemovals',
+      ),
+    },
+    'release-notes': {
+      executor: 'nx-cnb:release-notes',
+      options: notes,
+      cache: false,
+      dependsOn: imageTargets,
+      metadata: meta(
+        'Release notes (Markdown): version (--version, or the next patch), images, package changes and Dockerfile/stack.toml changes since the baseline',
+      ),
+    },
+    'check-updates': {
+      executor: 'nx-cnb:check-updates',
+      options: updates,
+      cache: false,
+      metadata: meta(`Asks the distro's package mirror which installed packages have newer versions; --write records them in ${PACKAGE_LOCK_FILE}`),
+    },
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError, ExpectedError } from '../errors';
 import { imageSbom, sbomFileName } from '../release/sbom';
 import type { ImagePackages } from '../release/package-diff';
 import type { Package } from '../stack/image-contents';
@@ -96,4 +96,15 @@ export async function writeSboms(outputDir: string, receipt: ImageReceipt): Prom
     files.push(name);
   }
   return files;
+}
+
+/** The receipts of a stack's current build, one per image; a missing one says how to build it. */
+export async function readCurrentReceipts(workspaceRoot: string, project: string, images: { key: string; outputPath: string }[]): Promise<ImageReceipt[]> {
+  const receipts: ImageReceipt[] = [];
+  for (const { key, outputPath } of images) {
+    const receipt = await readImageReceipt(join(workspaceRoot, outputPath), outputPath);
+    if (!receipt) throw new ExpectedError(`${outputPath}: no receipt.json; build the image first (nx run ${project}:image-${key})`);
+    receipts.push(receipt);
+  }
+  return receipts;
 }

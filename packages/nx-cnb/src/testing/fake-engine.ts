@@ -7,7 +7,16 @@ import { promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import type { RegistryAuth } from '../engine/credentials';
-import { BuildFailedError, type BuildRequest, type Engine, type ImageFile, type InspectedImage, type Log } from '../engine/engine';
+import {
+  BuildFailedError,
+  type BuildRequest,
+  type Engine,
+  type ImageFile,
+  type InspectedImage,
+  type Log,
+  PullFailedError,
+  type RunResult,
+} from '../engine/engine';
 import { normalizeImageRef } from '../reference/image-reference';
 
 export interface FakeImage {
@@ -36,6 +45,13 @@ export class FakeEngine implements Engine {
   readonly tags = new Map<string, string>();
   readonly builds: SeenBuild[] = [];
   readonly pushes: { reference: string; imageId: string; auth?: RegistryAuth }[] = [];
+  /** What a registry would serve to pull: reference (normalised) -> image. */
+  readonly registry = new Map<string, FakeImage>();
+  readonly runs: { image: string; cmd: string[]; user?: string }[] = [];
+  /** Answers `run`; the default fails, so a test that runs nothing need not say so. */
+  onRun: (image: FakeImage, cmd: string[]) => RunResult = () => {
+    throw new Error('this test expects no container run');
+  };
   private counter = 0;
 
   constructor(
@@ -139,6 +155,19 @@ export class FakeEngine implements Engine {
     this.pushes.push({ reference, imageId, auth });
     log(`${reference}: Pushed`);
     return `sha256:${Buffer.from(`${reference}${imageId}`).toString('hex').slice(0, 64).padEnd(64, '0')}`;
+  }
+
+  async pull(reference: string): Promise<void> {
+    const image = this.registry.get(normalizeImageRef(reference));
+    if (!image) throw new PullFailedError(reference, `manifest for ${reference} not found: manifest unknown`);
+    this.add(image, reference);
+  }
+
+  async run(image: string, cmd: string[], options: { user?: string } = {}): Promise<RunResult> {
+    const found = this.image(image);
+    if (!found) throw Object.assign(new Error(`No such image: ${image}`), { statusCode: 404 });
+    this.runs.push({ image, cmd, user: options.user });
+    return this.onRun(found, cmd);
   }
 }
 

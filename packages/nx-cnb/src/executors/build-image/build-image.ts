@@ -11,6 +11,7 @@ import { buildArgsFor, type Stack, type StackImage } from '../../stack/stack';
 import { lockBuildArgs, readStackFromDisk } from '../../workspace/workspace-files';
 import { withLicenses } from '../../release/copyright';
 import { writeSboms } from '../../receipt/platform-images';
+import { RESTORE_ONLY } from '../../receipt/baseline';
 import { executor, type Io } from '../executor';
 import type { BuildImageExecutorOptions } from './schema';
 
@@ -38,6 +39,9 @@ export async function buildStackImage(options: BuildImageExecutorOptions, io: Io
   checkNaming('nx-cnb:build-image', 'options.', options);
   const outputDir = join(io.workspaceRoot, options.outputPath);
   await prepareOutputs(outputDir);
+  if (process.env[RESTORE_ONLY]) {
+    throw new ExpectedError(`${options.stack} ${options.image}: not in the Nx cache for ${process.env[RESTORE_ONLY]}; restoring a baseline builds nothing`);
+  }
 
   const { stack, image } = findImage(io.workspaceRoot, options);
   stack.warnings.forEach((w) => io.logger.warn(w));

@@ -1,0 +1,159 @@
+import { cacheDir } from '@nx/devkit';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, promises as fs, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { Engine } from '../engine/engine';
+import { registryAuth } from '../engine/registry-auth';
+import { ConfigError, ExpectedError, step } from '../errors';
+import type { ImagePackages } from '../release/package-diff';
+import { registryHost } from '../reference/image-reference';
+import { parseDpkgPackages } from '../stack/image-contents';
+import { git, resolveCommit } from '../workspace/git';
+import { readImageReceipt, receiptPackages } from './platform-images';
+import { type ImageReceipt, RECEIPT_FILE } from './receipt';
+
+/** Where a stack's release is compared from. */
+export type BaselineSpec = { kind: 'published' } | { kind: 'registry' } | { kind: 'ref'; ref: string } | { kind: 'dir'; dir: string };
+
+export const BASELINE_EXPECTED = '"published", "registry", "ref:<git ref>" or "dir:<folder of published receipts>"';
+
+export function parseBaseline(command: string, value: string | undefined): BaselineSpec {
+  const text = value ?? 'published';
+  if (text === 'published' || text === 'registry') return { kind: text };
+  if (text.startsWith('ref:') && text.length > 4) return { kind: 'ref', ref: text.slice(4) };
+  if (text.startsWith('dir:') && text.length > 4) return { kind: 'dir', dir: text.slice(4) };
+  throw new ConfigError(command, '--baseline', BASELINE_EXPECTED, JSON.stringify(text));
+}
+
+/** What a stack is compared with: packages per image and platform, and the commit it was built from when known. */
+export interface Baseline {
+  label: string;
+  commit?: string;
+  images: ImagePackages[];
+  /** Versions the baseline was published under, for the next version number. */
+  versions: string[];
+}
+
+/** What reading a baseline needs to know of the stack. */
+export interface BaselineContext {
+  workspaceRoot: string;
+  project: string;
+  /** Image keys and the workspace-relative folders of their receipts. */
+  images: { key: string; outputPath: string }[];
+  /** The folder publish records a release in, workspace-relative. */
+  publishPath: string;
+  /** The receipts of the current build, for the registry baseline. */
+  current: ImageReceipt[];
+  engine(): Promise<Engine>;
+}
+
+export async function readBaseline(spec: BaselineSpec, ctx: BaselineContext): Promise<Baseline> {
+  switch (spec.kind) {
+    case 'published':
+      return publishedBaseline(ctx, join(ctx.workspaceRoot, ctx.publishPath), `the last publish (${ctx.publishPath})`, ctx.publishPath);
+    case 'dir':
+      return publishedBaseline(ctx, resolve(ctx.workspaceRoot, spec.dir), `the published receipts in ${spec.dir}`, spec.dir);
+    case 'registry':
+      return registryBaseline(ctx);
+    case 'ref':
+      return refBaseline(ctx, spec.ref);
+  }
+}
+
+/**
+ * The receipts publish copied beside its own (`<publish>/<image>/receipt.json`),
+ * and the commit and version it recorded.
+ */
+async function publishedBaseline(ctx: BaselineContext, dir: string, label: string, shown: string): Promise<Baseline> {
+  const receipts: ImageReceipt[] = [];
+  for (const { key } of ctx.images) {
+    const receipt = await readImageReceipt(join(dir, key), join(shown, key));
+    if (receipt) receipts.push(receipt);
+  }
+  if (!receipts.length) {
+    throw new ExpectedError(
+      `baseline ${label}: no published image receipts in ${shown} (publish the stack first, or choose --baseline=registry, ref:<git ref> or dir:<folder>)`,
+    );
+  }
+  const record = JSON.parse(await fs.readFile(join(dir, RECEIPT_FILE), 'utf8').catch(() => '{}')) as { commit?: string; version?: string };
+  return { label, commit: record.commit ?? undefined, images: receiptPackages(receipts), versions: record.version ? [record.version] : [] };
+}
+
+/**
+ * The images as the registry serves them under the references the current
+ * receipts name, their packages read from the images themselves (dpkg's
+ * status or status.d). Pulling moves the local tag, so it is put back on the
+ * image the build made.
+ */
+async function registryBaseline(ctx: BaselineContext): Promise<Baseline> {
+  const engine = await ctx.engine();
+  const images: ImagePackages[] = [];
+  let commit: string | undefined;
+  for (const receipt of ctx.current) {
+    const reference = receipt.references[0];
+    await step(`baseline registry: pulling ${reference}`, async () => engine.pull(reference, await registryAuth(registryHost(reference))));
+    const inspected = await engine.inspect(reference);
+    if (!inspected) throw new ExpectedError(`baseline registry: ${reference} is not in the engine after pulling it`);
+    const files = await engine.readFiles(inspected.Id, ['/var/lib/dpkg/status', '/var/lib/dpkg/status.d']);
+    const packages = parseDpkgPackages([...(files.get('/var/lib/dpkg/status') ?? []), ...(files.get('/var/lib/dpkg/status.d') ?? [])]);
+    const platform = [inspected.Os ?? 'linux', inspected.Architecture ?? 'amd64', inspected.Variant].filter(Boolean).join('/');
+    images.push({ image: receipt.image, platform, packages });
+    commit ??= inspected.Config?.Labels?.['org.opencontainers.image.revision'];
+    if (inspected.Id !== receipt.imageId && (await engine.inspect(receipt.imageId))) await engine.tag(receipt.imageId, reference);
+  }
+  return { label: 'the images in the registry', commit, images, versions: [] };
+}
+
+/**
+ * The receipts a build of another commit left in the Nx cache (local or
+ * remote): that commit is checked out in a temporary worktree and its image
+ * tasks are run there with this workspace's cache, in restore-only mode, so
+ * a cache miss fails instead of building.
+ */
+async function refBaseline(ctx: BaselineContext, ref: string): Promise<Baseline> {
+  const commit = await resolveCommit(ctx.workspaceRoot, ref, `baseline ref:${ref}`);
+  const worktree = mkdtempSync(join(tmpdir(), 'nx-cnb-baseline-'));
+  try {
+    await git(ctx.workspaceRoot, ['worktree', 'add', '--detach', '--force', worktree, commit]);
+    const modules = join(ctx.workspaceRoot, 'node_modules');
+    if (existsSync(modules) && !existsSync(join(worktree, 'node_modules'))) symlinkSync(modules, join(worktree, 'node_modules'));
+    const targets = ctx.images.map((i) => `image-${i.key}`);
+    const result = await promisify(execFile)(
+      process.execPath,
+      [nxBin(ctx.workspaceRoot), 'run-many', '-t', ...targets, '-p', ctx.project, '--outputStyle=static'],
+      {
+        cwd: worktree,
+        env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_CACHE_DIRECTORY: cacheDir, [RESTORE_ONLY]: commit },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    ).catch((e: { stdout?: string }) => e);
+    const receipts: ImageReceipt[] = [];
+    for (const { outputPath } of ctx.images) {
+      const receipt = await readImageReceipt(join(worktree, outputPath), `${ref}:${outputPath}`).catch(() => undefined);
+      if (receipt) receipts.push(receipt);
+    }
+    if (!receipts.length) {
+      const why = /not in the Nx cache/.test(String((result as { stdout?: string }).stdout))
+        ? 'its image tasks are not in the Nx cache'
+        : 'its image tasks did not run';
+      throw new ExpectedError(
+        `baseline ref:${ref} (${commit.slice(0, 12)}): ${why}; build that commit once with this cache (or a shared remote cache), or choose --baseline=published or registry`,
+      );
+    }
+    return { label: `${ref} (${commit.slice(0, 12)})`, commit, images: receiptPackages(receipts), versions: [] };
+  } finally {
+    await git(ctx.workspaceRoot, ['worktree', 'remove', '--force', worktree]).catch(() => undefined);
+    await fs.rm(worktree, { recursive: true, force: true });
+  }
+}
+
+/** Set while a baseline is restored from the cache: an image task that would have to build fails instead. */
+export const RESTORE_ONLY = 'NX_CNB_RESTORE_ONLY';
+
+function nxBin(workspaceRoot: string): string {
+  const manifest = require.resolve('nx/package.json', { paths: [workspaceRoot] });
+  const bin = (JSON.parse(readFileSync(manifest, 'utf8')) as { bin: { nx: string } }).bin.nx;
+  return join(dirname(manifest), bin);
+}

@@ -231,6 +231,7 @@ describe('createNodesV2', () => {
         "dist/stacks/acme/run",
         "dist/stacks/acme/run-tiny",
       ],
+      "releasePath": "dist/stacks/acme/release",
     },
   },
 }

@@ -63,7 +63,11 @@ export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOpt
       description: `Builds every image of the stack (${stack.images.map((i) => i.key).join(', ')}) and makes sure the engine holds them`,
     },
   };
-  const publishOptions: PublishExecutorOptions = { receipts: ensureOptions.outputPaths, outputPath: posix.join('dist', root, 'publish') };
+  const publishOptions: PublishExecutorOptions = {
+    receipts: ensureOptions.outputPaths,
+    outputPath: posix.join('dist', root, 'publish'),
+    releasePath: posix.join('dist', root, 'release'),
+  };
   targets.publish = {
     executor: 'nx-cnb:publish',
     options: publishOptions,

@@ -38,11 +38,37 @@ describe('publish', () => {
       ['127.0.0.1:5000/acme/run:latest', { username: 'ci', password: 'hunter2', serveraddress: '127.0.0.1:5000' }],
       ['127.0.0.1:5000/acme/run:1.4.0', { username: 'ci', password: 'hunter2', serveraddress: '127.0.0.1:5000' }],
     ]);
-    expect(publishReceipt()).toEqual({ receiptVersion: 1, published });
+    expect(publishReceipt()).toEqual({ receiptVersion: 1, published, commit: null, version: null, files: ['run/receipt.json'] });
+    expect(existsSync(join(root, 'dist/publish/run/receipt.json'))).toBe(true);
     expect(published.map((p) => p.reference)).toEqual(['127.0.0.1:5000/acme/run:latest', '127.0.0.1:5000/acme/run:1.4.0']);
     const everything = io.lines.join('\n') + readFileSync(join(root, 'dist/publish/receipt.json'), 'utf8');
     expect(everything).not.toContain('hunter2');
     expect(everything).not.toContain(auth);
+  });
+
+  it('publishes a release: its version as a tag, the notes with digests and the SBOMs beside the publish receipt', async () => {
+    const receipt = JSON.parse(readFileSync(join(root, 'dist/run/receipt.json'), 'utf8'));
+    write('dist/run/sbom.linux-amd64.cdx.json', '{"bomFormat": "CycloneDX"}');
+    write('dist/release/release.json', JSON.stringify({ version: '1.2.4', images: [{ image: 'run', imageId: receipt.imageId }] }));
+    write('dist/release/release-notes.md', '# acme 1.2.4\n');
+    const io = fakeIo(root, engine);
+    const published = await publish({ receipts: ['dist/run'], outputPath: 'dist/publish', releasePath: 'dist/release' }, io);
+    expect(published.map((p) => p.reference)).toEqual(['127.0.0.1:5000/acme/run:latest', '127.0.0.1:5000/acme/run:1.2.4']);
+    expect(publishReceipt()).toMatchObject({ version: '1.2.4', files: ['run/receipt.json', 'run/sbom.linux-amd64.cdx.json', 'release-notes.md'] });
+    expect(readFileSync(join(root, 'dist/publish/release-notes.md'), 'utf8')).toBe(
+      `# acme 1.2.4\n\n## Published\n\n- \`127.0.0.1:5000/acme/run:latest@${published[0].digest}\`\n- \`127.0.0.1:5000/acme/run:1.2.4@${published[1].digest}\`\n`,
+    );
+  });
+
+  it('leaves out release notes that describe other images, with a warning', async () => {
+    write('dist/release/release.json', JSON.stringify({ version: '1.2.4', images: [{ image: 'run', imageId: 'sha256:old' }] }));
+    const io = fakeIo(root, engine);
+    const published = await publish({ receipts: ['dist/run'], outputPath: 'dist/publish', releasePath: 'dist/release' }, io);
+    expect(published.map((p) => p.reference)).toEqual(['127.0.0.1:5000/acme/run:latest']);
+    expect(io.lines).toContain(
+      'warning: dist/release: the release notes describe other images than these; run release-notes again to publish them as a release',
+    );
+    expect(publishReceipt().version).toBeNull();
   });
 
   it('lists what it would push on a dry run and pushes nothing', async () => {

@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { effectiveRunImages } from '../../builder/builder-toml';
 import type { RegistryAuth } from '../../engine/credentials';
@@ -7,6 +8,9 @@ import { registryAuth } from '../../engine/registry-auth';
 import { ConfigError, ExpectedError, step } from '../../errors';
 import { type BuilderReceipt, type ImageReceipt, prepareOutputs, RECEIPT_FILE, readReceipt, writeFileAtomic } from '../../receipt/receipt';
 import { checkNaming, DOCKER_HUB, normalizeImageRef, registryHost, withTag } from '../../reference/image-reference';
+import { SBOM_FILE_SUFFIX } from '../../release/sbom';
+import { renderPublished } from '../../release/release-notes';
+import { headCommit } from '../../workspace/git';
 import { readBuilderFromDisk } from '../../workspace/workspace-files';
 import { executor, type Io } from '../executor';
 import type { PublishExecutorOptions } from './schema';
@@ -30,7 +34,9 @@ export async function publish(options: PublishExecutorOptions, io: Io): Promise<
   await prepareOutputs(outputDir);
 
   const engine = await io.engine();
-  const pushes = await step('reading what to publish', () => plannedPushes(engine, io.workspaceRoot, options));
+  const release = await readRelease(io, options);
+  const tags = release ? [...(options.tags ?? []), release.version] : options.tags;
+  const pushes = await step('reading what to publish', () => plannedPushes(engine, io.workspaceRoot, { ...options, tags }));
   refuseDockerHub(pushes);
   if (options.dryRun) {
     for (const push of pushes) io.logger.info(`would push ${push.reference} (${push.imageId.slice(7, 19)})`);
@@ -47,7 +53,12 @@ export async function publish(options: PublishExecutorOptions, io: Io): Promise<
     io.logger.info(`pushed ${push.reference}@${digest}`);
     published.push({ reference: push.reference, digest });
   }
-  await writeFileAtomic(join(outputDir, RECEIPT_FILE), JSON.stringify({ receiptVersion: 1, published }, null, 2) + '\n');
+  const files = await recordRelease(io.workspaceRoot, options, outputDir, release, published);
+  const commit = (await headCommit(io.workspaceRoot)) ?? null;
+  await writeFileAtomic(
+    join(outputDir, RECEIPT_FILE),
+    JSON.stringify({ receiptVersion: 1, published, commit, version: release?.version ?? null, files }, null, 2) + '\n',
+  );
   return published;
 }
 
@@ -96,4 +107,55 @@ async function mirrorPushes(engine: Engine, workspaceRoot: string, config: strin
     pushes.push(...run.mirrors.map((mirror) => ({ reference: normalizeImageRef(mirror), imageId: image.Id })));
   }
   return pushes;
+}
+
+/** What release-notes wrote for the images about to be pushed, or undefined (with a warning when it is stale). */
+async function readRelease(io: Io, options: PublishExecutorOptions): Promise<{ version: string; notes: string } | undefined> {
+  if (!options.releasePath) return undefined;
+  const dir = join(io.workspaceRoot, options.releasePath);
+  const text = await fs.readFile(join(dir, 'release.json'), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const release = JSON.parse(text) as { version: string; images: { image: string; imageId: string }[] };
+  const current = new Map<string, string>();
+  for (const receiptDir of options.receipts) {
+    const receipt = await readReceipt<ImageReceipt>(join(io.workspaceRoot, receiptDir));
+    if (receipt) current.set(receipt.image, receipt.imageId);
+  }
+  if (release.images.some((i) => current.get(i.image) !== i.imageId)) {
+    io.logger.warn(`${options.releasePath}: the release notes describe other images than these; run release-notes again to publish them as a release`);
+    return undefined;
+  }
+  io.logger.info(`publishing release ${release.version} (${options.releasePath})`);
+  return { version: release.version, notes: await fs.readFile(join(dir, 'release-notes.md'), 'utf8') };
+}
+
+/**
+ * Beside the publish receipt: each image's receipt and SBOMs (the baseline of
+ * the next release) and the release notes with the digests appended.
+ */
+async function recordRelease(
+  workspaceRoot: string,
+  options: PublishExecutorOptions,
+  outputDir: string,
+  release: { version: string; notes: string } | undefined,
+  published: { reference: string; digest: string }[],
+): Promise<string[]> {
+  const files: string[] = [];
+  for (const receiptDir of options.receipts) {
+    const receipt = await readReceipt<ImageReceipt | BuilderReceipt>(join(workspaceRoot, receiptDir));
+    if (!receipt || !('references' in receipt)) continue;
+    const target = join(outputDir, receipt.image);
+    await fs.rm(target, { recursive: true, force: true });
+    await fs.mkdir(target, { recursive: true });
+    for (const name of await fs.readdir(join(workspaceRoot, receiptDir))) {
+      if (name !== RECEIPT_FILE && !name.endsWith(SBOM_FILE_SUFFIX)) continue;
+      await writeFileAtomic(join(target, name), await fs.readFile(join(workspaceRoot, receiptDir, name), 'utf8'));
+      files.push(`${receipt.image}/${name}`);
+    }
+  }
+  if (release) {
+    await writeFileAtomic(join(outputDir, 'release-notes.md'), `${release.notes.trimEnd()}\n\n${renderPublished(published)}`);
+    files.push('release-notes.md');
+  }
+  return files;
 }

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectEngine } from '../src/engine/docker-engine';
 import type { ImageReceipt } from '../src/receipt/receipt';
-import { expectSuccess, TempWorkspace } from './workspace';
+import { expectSuccess, TempWorkspace, removeImagesUnder } from './workspace';
 
 jest.setTimeout(30 * 60 * 1000);
 
@@ -52,14 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const image of (await docker?.listImages().catch(() => [])) ?? []) {
-    for (const tag of image.RepoTags ?? [])
-      if (tag.startsWith(`${repository}/`))
-        await docker
-          .getImage(tag)
-          .remove({ force: true })
-          .catch(() => undefined);
-  }
+  await removeImagesUnder(docker, repository);
   ws?.remove();
   console.log(`release e2e wall time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 });

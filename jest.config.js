@@ -3,6 +3,8 @@
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 
 module.exports = {
+  // The compiled plugin in dist/ has the same package name as the source; jest must see only the source.
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
   projects: [
     {
       displayName: 'unit',

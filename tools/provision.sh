@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-stop machine setup for nx-cnb's e2e work: Docker engine, local registry,
-# Debian base image, then pack and lifecycle when their scripts exist.
+# QEMU for foreign platforms, the Debian base image for each platform, then
+# pack and lifecycle when their scripts exist.
 # Prints the environment the caller should export at the end (stdout; all
 # progress goes to stderr so `eval "$(tools/provision.sh)"` works).
 set -euo pipefail
@@ -17,8 +18,9 @@ caller_docker_host="${DOCKER_HOST:-}"
 extra_env=()
 run_step() {
   local script="$1" started out line
+  shift
   started="$(now)"
-  out="$(bash "${tools_dir}/${script}")" || die "${script} failed (see messages above)"
+  out="$(bash "${tools_dir}/${script}" "$@")" || die "${script} $* failed (see messages above)"
   while IFS= read -r line; do
     if [[ "$line" =~ ^export\ [A-Za-z_][A-Za-z0-9_]*= ]]; then
       extra_env+=("$line")
@@ -26,7 +28,7 @@ run_step() {
       printf '%s\n' "$line" >&2
     fi
   done <<<"$out"
-  log "${script} ok ($(elapsed_since "$started"))"
+  log "${script} $* ok ($(elapsed_since "$started"))"
 }
 
 run_step engine.sh
@@ -34,12 +36,14 @@ run_step engine.sh
 load_engine_env
 export DOCKER_HOST
 run_step registry.sh
+run_step qemu.sh
 run_step base-image.sh
-# Written separately; optional until they land.
-for optional in pack.sh lifecycle.sh; do
-  if [[ -f "${tools_dir}/${optional}" ]]; then
-    run_step "$optional"
-  fi
+run_step pack.sh
+# A lifecycle for every platform the base image is made for: a builder of
+# several platforms carries each platform's own.
+read -r -a base_platforms <<<"${NX_CNB_BASE_PLATFORMS:-linux/amd64 linux/arm64}"
+for platform in "${base_platforms[@]}"; do
+  run_step lifecycle.sh "${platform#*/}"
 done
 
 log "provisioned in $(elapsed_since "$total_started")"

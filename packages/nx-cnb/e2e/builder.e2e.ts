@@ -14,7 +14,7 @@ const pack = process.env.NX_CNB_PACK || 'pack';
 const lifecycle = lifecycleTarball();
 const builderRef = `${repository}/acme-builder:latest`;
 const buildpacks = ['c-app', 'gcc', 'greeting', 'process', 'motd'];
-const EXPECTED = 'hello from the samples/c-app composite; built by nx-cnb; uid=1002';
+const EXPECTED = 'hello from the samples/c-app composite; built by nx-cnb; uid=1002; x86_64';
 
 let docker: Docker;
 let ws: TempWorkspace;
@@ -74,7 +74,7 @@ function withFile(path: string, edit: (text: string) => string, body: () => void
 
 describe('a generated builder, created with pack', () => {
   it('is written by nx g nx-cnb:builder for a generated stack', () => {
-    expectOk(ws.nx('g', 'nx-cnb:stack', 'acme'));
+    expectOk(ws.nx('g', 'nx-cnb:stack', 'acme', '--platforms=linux/amd64'));
     expectOk(
       ws.nx(
         'g',

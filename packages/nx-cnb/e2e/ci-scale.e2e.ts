@@ -28,8 +28,8 @@ const dockerConfig = `/tmp/nx-cnb-e2e-docker-config-${process.pid}`;
 beforeAll(async () => {
   docker = (await connectEngine()).docker;
   ws = new TempWorkspace({ repository });
-  expectOk(ws.nx('g', 'nx-cnb:stack', 'alpha'));
-  expectOk(ws.nx('g', 'nx-cnb:stack', 'beta', '--variants=base'));
+  expectOk(ws.nx('g', 'nx-cnb:stack', 'alpha', '--platforms=linux/amd64'));
+  expectOk(ws.nx('g', 'nx-cnb:stack', 'beta', '--variants=base', '--platforms=linux/amd64'));
   // Two stacks of one distro would make the same image names; the second gets a codename of its own.
   const betaJson = join(ws.root, 'stacks/beta/images.json');
   writeFileSync(betaJson, readFileSync(betaJson, 'utf8').replace('"bookworm"', '"beta"'));
@@ -220,7 +220,7 @@ describe('publishing to a registry', () => {
         },
       );
       const output = execFileSync('docker', ['-H', second.host, 'run', '--rm', '--network', 'none', app], { encoding: 'utf8' }).trim();
-      expect(output).toBe('hello from the samples/c-app composite; built by nx-cnb; uid=1002');
+      expect(output).toBe('hello from the samples/c-app composite; built by nx-cnb; uid=1002; x86_64');
     });
 
     it('builds stack images on a remote engine named by DOCKER_HOST (tcp)', async () => {
@@ -296,7 +296,7 @@ describe('rebase', () => {
     const runLayers = after.RootFS.Layers!;
     expect(rebased.RootFS.Layers!.slice(0, runLayers.length)).toEqual(runLayers);
     const output = execFileSync('docker', ['run', '--rm', app], { encoding: 'utf8' }).trim();
-    expect(output).toBe('hello from the samples/c-app composite; built by nx-cnb; uid=1002');
+    expect(output).toBe('hello from the samples/c-app composite; built by nx-cnb; uid=1002; x86_64');
     ws.git('checkout', '-q', '--', '.');
   });
 });

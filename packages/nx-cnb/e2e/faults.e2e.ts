@@ -164,9 +164,9 @@ describe('concurrency', () => {
   it('builds the same images and receipts with --parallel as one at a time', () => {
     const receipts = () =>
       ['build', 'run'].map((key) => {
+        // The release date comes from the stack's files, so even the image IDs are the same.
         const r = JSON.parse(readFileSync(join(ws.root, 'dist/stacks/slow', key, 'receipt.json'), 'utf8'));
-        const { 'io.buildpacks.stack.released': _a, 'io.buildpacks.base.released': _b, ...labels } = r.labels;
-        return { references: r.references, labels, layers: r.layers, packages: r.packages, size: r.size };
+        return { references: r.references, released: r.released, platforms: r.platforms };
       });
     expectSuccess(ws.nx('run-many', '-t', 'build-image', '--parallel=1', '--skip-nx-cache'));
     const serial = receipts();

@@ -5,20 +5,26 @@
 # whole image. The variant is chosen by the package list in stack.toml.
 # nx-cnb adds the cnb user (to /etc/passwd and /etc/group), labels and env.
 ARG base_image
-FROM ${base_image} AS rootfs
+# The root filesystem is put together on the engine's own platform, without
+# emulation, from packages of the target platform's architecture: a FROM
+# scratch image runs nothing while it is built.
+FROM --platform=$BUILDPLATFORM ${base_image} AS rootfs
+ARG TARGETARCH
 
 # Space separated Debian package names; list every dependency explicitly.
 ARG packages
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
-# Download the packages as the _apt user (apt refuses to sandbox otherwise).
+# Download the target architecture's packages ("Architecture: all" ones too) as
+# the _apt user (apt refuses to sandbox otherwise).
 RUN set -eux; \
     test -n "${packages}" || { echo "build arg 'packages' is required" >&2; exit 1; }; \
-    apt-get update; \
+    target_arch=(-o "APT::Architecture=${TARGETARCH}" -o "APT::Architectures::=${TARGETARCH}"); \
+    apt-get "${target_arch[@]}" update; \
     install -d -o _apt /debs; \
     cd /debs; \
-    apt-get download ${packages}; \
+    apt-get "${target_arch[@]}" download ${packages}; \
     rm -rf /var/lib/apt/lists/*
 
 # dpkg -i would pull dependencies and run maintainer scripts (which need a

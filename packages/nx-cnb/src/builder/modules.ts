@@ -5,7 +5,7 @@
  */
 import { type ConfigError } from '../errors';
 import { type Fields, isTable } from '../config/fields';
-import { platformProblem } from '../stack/platform';
+import { platformProblem } from '../oci/platform';
 
 export interface License {
   type?: string;

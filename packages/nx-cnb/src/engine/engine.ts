@@ -2,12 +2,21 @@ import type { Readable } from 'node:stream';
 import { ExpectedError } from '../errors';
 import type { RegistryAuth } from './credentials';
 
+/** The engine's builders: BuildKit, and the classic builder of engines without it. */
+export type Builder = 'buildkit' | 'classic';
+
+export interface PlatformSupport {
+  runs: boolean;
+  /** Why not, in the engine's words. */
+  reason?: string;
+}
+
 /** One line of progress for the user. */
 export type Log = (line: string) => void;
 
 export interface BuildRequest {
-  /** The build context as a tar stream. */
-  context: Readable;
+  /** Makes the build context as a tar stream; called again if the build is sent again (to the classic builder). */
+  context: () => Readable;
   /** Dockerfile path inside the context. */
   dockerfile: string;
   target?: string;
@@ -43,6 +52,14 @@ export interface ImageFile {
 export interface Engine {
   /** The engine's own platform, e.g. "linux/amd64". */
   platform(): Promise<string>;
+  /** The builder build() uses; it may turn to the classic builder when the engine refuses BuildKit. */
+  builder(): Promise<Builder>;
+  /**
+   * Whether the engine runs containers of a platform: its own always; another
+   * one only with an emulator (QEMU registered with binfmt_misc). Undefined
+   * when nx-cnb has no way to tell for that platform.
+   */
+  runs(platform: string): Promise<PlatformSupport | undefined>;
   /** Builds a Dockerfile and returns the image ID; `subject` names the image in errors. */
   build(subject: string, request: BuildRequest, log: Log): Promise<string>;
   /** The image's inspect data, or undefined when the engine lacks it. */
@@ -56,13 +73,16 @@ export interface Engine {
   tag(image: string, reference: string): Promise<void>;
   /** Removes a reference; one the engine lacks is no error. */
   untag(reference: string): Promise<void>;
-  /** Saves an image as a `docker save` archive; the file appears only once complete. */
-  save(reference: string, file: string): Promise<void>;
+  /** Saves images (with their tags) in one `docker save` archive; the file appears only once complete. */
+  save(references: string[], file: string): Promise<void>;
   load(file: string): Promise<void>;
   /** Pushes a reference and returns the digest the registry gave it; credentials never reach `log` or errors. */
   push(reference: string, auth: RegistryAuth | undefined, log: Log): Promise<string>;
-  /** Pulls a reference from its registry; credentials never reach errors. */
-  pull(reference: string, auth: RegistryAuth | undefined): Promise<void>;
+  /**
+   * Pulls a reference from its registry (for an index, the platform's image:
+   * the engine's own unless named); credentials never reach errors.
+   */
+  pull(reference: string, auth: RegistryAuth | undefined, platform?: string): Promise<void>;
   /**
    * Runs a command (an argument array, no shell of nx-cnb's) in a throwaway
    * container of an image, on the build network, and returns what it printed;

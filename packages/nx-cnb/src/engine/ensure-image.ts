@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ExpectedError } from '../errors';
-import type { ImageReceipt } from '../receipt/receipt';
+import { platformReference } from '../oci/platform';
+import { type ImageReceipt, localPlatform } from '../receipt/receipt';
 import type { Engine } from './engine';
 
 export type EnsureOutcome = 'present' | 'retagged' | 'loaded';
@@ -13,28 +14,39 @@ export const ENSURE_OUTCOME_WORDS: Record<EnsureOutcome, string> = {
 };
 
 /**
- * Makes sure the engine holds the image a receipt names, under every one of
- * its references. An Nx cache hit restores files, not engine state: when the
- * engine lacks the image, the archive the cache restored beside the receipt
- * is loaded.
+ * Makes sure the engine holds every platform's image a receipt names, under
+ * its references: each platform's under "<reference>-<os>-<arch>", and the
+ * engine's own platform's under the plain references. An Nx cache hit
+ * restores files, not engine state: when the engine lacks an image, the
+ * archive the cache restored beside the receipt is loaded.
  */
 export async function ensureImage(engine: Engine, receipt: ImageReceipt, outputDir: string): Promise<EnsureOutcome> {
   let outcome: EnsureOutcome = 'present';
-  if (!(await engine.inspect(receipt.imageId))) {
+  const lacks = async () => (await Promise.all(receipt.platforms.map(async (p) => ((await engine.inspect(p.imageId)) ? [] : [p])))).flat();
+  if ((await lacks()).length) {
     if (!receipt.archive) {
+      const ids = (await lacks()).map((p) => `${p.platform} ${p.imageId}`).join(', ');
       throw new ExpectedError(
-        `${receipt.references[0]} (${receipt.imageId}) is not in the engine and its receipt in ${outputDir} carries no saved image; rebuild it with --skip-nx-cache`,
+        `${receipt.references[0]} (${ids}) is not in the engine and its receipt in ${outputDir} carries no saved image; rebuild it with --skip-nx-cache`,
       );
     }
     await engine.load(join(outputDir, receipt.archive));
-    if (!(await engine.inspect(receipt.imageId))) {
-      throw new ExpectedError(`loading ${join(outputDir, receipt.archive)} did not restore ${receipt.imageId}; rebuild it with --skip-nx-cache`);
+    const still = await lacks();
+    if (still.length) {
+      throw new ExpectedError(
+        `loading ${join(outputDir, receipt.archive)} did not restore ${still.map((p) => p.imageId).join(', ')}; rebuild it with --skip-nx-cache`,
+      );
     }
     outcome = 'loaded';
   }
-  for (const reference of receipt.references) {
-    if ((await engine.inspect(reference))?.Id === receipt.imageId) continue;
-    await engine.tag(receipt.imageId, reference);
+  const local = localPlatform(receipt, await engine.platform());
+  const wanted = [
+    ...receipt.platforms.flatMap((p) => receipt.references.map((reference) => ({ reference: platformReference(reference, p.platform), imageId: p.imageId }))),
+    ...receipt.references.map((reference) => ({ reference, imageId: local.imageId })),
+  ];
+  for (const { reference, imageId } of wanted) {
+    if ((await engine.inspect(reference))?.Id === imageId) continue;
+    await engine.tag(imageId, reference);
     if (outcome === 'present') outcome = 'retagged';
   }
   return outcome;

@@ -4,6 +4,9 @@ import { connectEngine } from '../engine/docker-engine';
 import type { Engine } from '../engine/engine';
 import { ExpectedError, isEnvironmental } from '../errors';
 import type { Pack } from '../pack/pack';
+import { findPack } from '../pack/pack-cli';
+import { registryAuth } from '../engine/registry-auth';
+import { type Registry, RegistryClient } from '../registry/registry-client';
 
 /** What a task reaches outside itself. The real ones come from executor(); unit tests pass fakes. */
 export interface Io {
@@ -11,6 +14,8 @@ export interface Io {
   /** Connects on first use, so a task that needs no engine never asks for one. */
   engine(): Promise<Engine>;
   pack(): Promise<Pack>;
+  /** The registries, with the credentials of the Docker config. */
+  registry: Registry;
   logger: { info(message: string): void; warn(message: string): void };
   now(): Date;
 }
@@ -21,8 +26,8 @@ export function realIo(workspaceRoot: string): Io {
   return {
     workspaceRoot,
     engine: () => (engine ??= connectEngine()),
-    // Loaded when first used: execa is an ES module, and most tasks never run pack.
-    pack: () => (pack ??= import('../pack/pack-cli').then(({ findPack }) => findPack())),
+    pack: () => (pack ??= findPack()),
+    registry: new RegistryClient((host) => registryAuth(host)),
     logger,
     now: () => new Date(),
   };

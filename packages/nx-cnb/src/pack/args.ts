@@ -11,11 +11,14 @@ export interface BuilderCreateRequest {
   flatten: string[];
   pullPolicy: PullPolicy;
   publish?: boolean;
+  /** Platforms to create it for ("linux/arm64"): pack's --target, each one of the builder.toml's [[targets]]. */
+  targets?: string[];
 }
 
 export function builderCreateArgs(request: BuilderCreateRequest): string[] {
   const args = ['builder', 'create', request.reference, '--config', request.config, '--pull-policy', request.pullPolicy];
   for (const group of request.flatten) args.push('--flatten', group);
+  for (const target of request.targets ?? []) args.push('--target', target);
   if (request.publish) args.push('--publish');
   return args;
 }

@@ -1,6 +1,7 @@
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
 import { type BuilderToml, effectiveBuildImage, effectiveRunImages, localBuildpackDirs } from '../builder/builder-toml';
+import { builderPlatforms } from '../builder/platforms';
 import type { CreateBuilderExecutorOptions } from '../executors/create-builder/schema';
 import type { PublishExecutorOptions } from '../executors/publish/schema';
 import { imageReferences, normalizeImageRef } from '../reference/image-reference';
@@ -56,13 +57,18 @@ export function builderProject(
       outputPath: posix.join('dist', root, buildpackless ? 'builder-buildpackless' : 'builder'),
       images: [...new Map(made.map((i) => [i.outputPath, i.outputPath])).values()],
     };
+    const platforms = builderPlatforms(builder);
     targets[target] = {
       executor: 'nx-cnb:create-builder',
       options: executorOptions,
       // pack builder create takes seconds once its images are in the engine; a
       // cached builder would need its own image archive, as large as the build image.
       cache: false,
-      dependsOn: dedupe(made.map((i) => ({ projects: [i.project], target: i.target }))),
+      dependsOn: dedupe([
+        ...made.map((i) => ({ projects: [i.project], target: i.target })),
+        // A builder of several platforms is made from the registry: its stacks' images must be published first.
+        ...(platforms.length > 1 ? made.map((i) => ({ projects: [i.project], target: 'publish' })) : []),
+      ]),
       inputs: [
         `{workspaceRoot}/${config}`,
         ...buildpackDirs.map((dir) => `{workspaceRoot}/${dir}/**/*`),
@@ -72,7 +78,9 @@ export function builderProject(
       outputs: [`{workspaceRoot}/${executorOptions.outputPath}`],
       metadata: {
         technologies: ['buildpacks', 'pack'],
-        description: `Creates the ${buildpackless ? 'buildpack-less ' : ''}builder ${reference} with pack builder create from ${posix.basename(config)}`,
+        description:
+          `Creates the ${buildpackless ? 'buildpack-less ' : ''}builder ${reference} with pack builder create from ${posix.basename(config)}` +
+          (platforms.length > 1 ? `, in the registry, for ${platforms.join(', ')}` : ''),
         help: { command: `pack builder inspect ${reference}`, example: {} },
       },
     };
@@ -84,6 +92,7 @@ export function builderProject(
   const publishOptions: PublishExecutorOptions = {
     receipts: created.map(({ target }) => (targets[target].options as CreateBuilderExecutorOptions).outputPath),
     builderConfig: created.find((c) => c.target === 'create-builder')?.config,
+    images: [...new Set(created.flatMap(({ target }) => (targets[target].options as CreateBuilderExecutorOptions).images ?? []))],
     outputPath: posix.join('dist', root, 'publish'),
   };
   targets.publish = {

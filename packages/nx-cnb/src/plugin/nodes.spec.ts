@@ -98,144 +98,162 @@ describe('createNodesV2', () => {
     expect(updates).toMatchObject({ executor: 'nx-cnb:check-updates', options: { images, outputPath: 'dist/stacks/acme/updates' } });
     expect(updates.dependsOn).toBeUndefined();
     expect(buildTargets).toMatchInlineSnapshot(`
-{
-  "build-image": {
-    "cache": false,
-    "dependsOn": [
-      "image-build",
-      "image-run",
-      "image-run-tiny",
-    ],
-    "executor": "nx-cnb:ensure-images",
-    "metadata": {
-      "description": "Builds every image of the stack (build, run, run-tiny) and makes sure the engine holds them",
-      "technologies": [
-        "docker",
-        "buildpacks",
-      ],
-    },
-    "options": {
-      "outputPaths": [
-        "dist/stacks/acme/build",
-        "dist/stacks/acme/run",
-        "dist/stacks/acme/run-tiny",
-      ],
-    },
-  },
-  "image-build": {
-    "cache": true,
-    "executor": "nx-cnb:build-image",
-    "inputs": [
-      "{projectRoot}/base/**/*",
-      "!{projectRoot}/base/run.Dockerfile",
-      "{projectRoot}/base/stack.toml",
-      "{projectRoot}/images.json",
-      "{projectRoot}/packages.lock.json",
-    ],
-    "metadata": {
-      "description": "Builds the base build image debian-bookworm-build:latest from base/build.Dockerfile",
-      "help": {
-        "command": "docker image inspect debian-bookworm-build:latest",
-        "example": {},
-      },
-      "technologies": [
-        "docker",
-        "buildpacks",
-      ],
-    },
-    "options": {
-      "image": "build",
-      "outputPath": "dist/stacks/acme/build",
-      "stack": "stacks/acme",
-    },
-    "outputs": [
-      "{workspaceRoot}/dist/stacks/acme/build",
-    ],
-  },
-  "image-run": {
-    "cache": true,
-    "executor": "nx-cnb:build-image",
-    "inputs": [
-      "{projectRoot}/base/**/*",
-      "!{projectRoot}/base/build.Dockerfile",
-      "{projectRoot}/base/stack.toml",
-      "{projectRoot}/images.json",
-      "{projectRoot}/packages.lock.json",
-    ],
-    "metadata": {
-      "description": "Builds the base run image debian-bookworm-run:latest from base/run.Dockerfile",
-      "help": {
-        "command": "docker image inspect debian-bookworm-run:latest",
-        "example": {},
-      },
-      "technologies": [
-        "docker",
-        "buildpacks",
-      ],
-    },
-    "options": {
-      "image": "run",
-      "outputPath": "dist/stacks/acme/run",
-      "stack": "stacks/acme",
-    },
-    "outputs": [
-      "{workspaceRoot}/dist/stacks/acme/run",
-    ],
-  },
-  "image-run-tiny": {
-    "cache": true,
-    "executor": "nx-cnb:build-image",
-    "inputs": [
-      "{projectRoot}/tiny/**/*",
-      "{projectRoot}/tiny/stack.toml",
-      "{projectRoot}/images.json",
-      "{projectRoot}/packages.lock.json",
-    ],
-    "metadata": {
-      "description": "Builds the tiny run image debian-bookworm-run-tiny:latest from tiny/run.Dockerfile",
-      "help": {
-        "command": "docker image inspect debian-bookworm-run-tiny:latest",
-        "example": {},
-      },
-      "technologies": [
-        "docker",
-        "buildpacks",
-      ],
-    },
-    "options": {
-      "image": "run-tiny",
-      "outputPath": "dist/stacks/acme/run-tiny",
-      "stack": "stacks/acme",
-    },
-    "outputs": [
-      "{workspaceRoot}/dist/stacks/acme/run-tiny",
-    ],
-  },
-  "publish": {
-    "cache": false,
-    "dependsOn": [
-      "build-image",
-    ],
-    "executor": "nx-cnb:publish",
-    "metadata": {
-      "description": "Pushes every image of the stack to its registry (the plugin option "repository"); --tags adds version tags, --dryRun shows what would be pushed",
-      "technologies": [
-        "docker",
-        "buildpacks",
-      ],
-    },
-    "options": {
-      "outputPath": "dist/stacks/acme/publish",
-      "receipts": [
-        "dist/stacks/acme/build",
-        "dist/stacks/acme/run",
-        "dist/stacks/acme/run-tiny",
-      ],
-      "releasePath": "dist/stacks/acme/release",
-    },
-  },
-}
-`);
+     {
+       "build-image": {
+         "cache": false,
+         "dependsOn": [
+           "image-build",
+           "image-run",
+           "image-run-tiny",
+         ],
+         "executor": "nx-cnb:ensure-images",
+         "metadata": {
+           "description": "Builds every image of the stack (build, run, run-tiny) and makes sure the engine holds them",
+           "technologies": [
+             "docker",
+             "buildpacks",
+           ],
+         },
+         "options": {
+           "outputPaths": [
+             "dist/stacks/acme/build",
+             "dist/stacks/acme/run",
+             "dist/stacks/acme/run-tiny",
+           ],
+         },
+       },
+       "image-build": {
+         "cache": true,
+         "executor": "nx-cnb:build-image",
+         "inputs": [
+           "{projectRoot}/base/**/*",
+           "!{projectRoot}/base/run.Dockerfile",
+           "{projectRoot}/base/stack.toml",
+           "{projectRoot}/images.json",
+           "{projectRoot}/packages.lock.json",
+           {
+             "env": "SOURCE_DATE_EPOCH",
+           },
+           {
+             "env": "NX_CNB_BUILDER",
+           },
+         ],
+         "metadata": {
+           "description": "Builds the base build image debian-bookworm-build:latest from base/build.Dockerfile for linux/amd64",
+           "help": {
+             "command": "docker image inspect debian-bookworm-build:latest",
+             "example": {},
+           },
+           "technologies": [
+             "docker",
+             "buildpacks",
+           ],
+         },
+         "options": {
+           "image": "build",
+           "outputPath": "dist/stacks/acme/build",
+           "stack": "stacks/acme",
+         },
+         "outputs": [
+           "{workspaceRoot}/dist/stacks/acme/build",
+         ],
+       },
+       "image-run": {
+         "cache": true,
+         "executor": "nx-cnb:build-image",
+         "inputs": [
+           "{projectRoot}/base/**/*",
+           "!{projectRoot}/base/build.Dockerfile",
+           "{projectRoot}/base/stack.toml",
+           "{projectRoot}/images.json",
+           "{projectRoot}/packages.lock.json",
+           {
+             "env": "SOURCE_DATE_EPOCH",
+           },
+           {
+             "env": "NX_CNB_BUILDER",
+           },
+         ],
+         "metadata": {
+           "description": "Builds the base run image debian-bookworm-run:latest from base/run.Dockerfile for linux/amd64",
+           "help": {
+             "command": "docker image inspect debian-bookworm-run:latest",
+             "example": {},
+           },
+           "technologies": [
+             "docker",
+             "buildpacks",
+           ],
+         },
+         "options": {
+           "image": "run",
+           "outputPath": "dist/stacks/acme/run",
+           "stack": "stacks/acme",
+         },
+         "outputs": [
+           "{workspaceRoot}/dist/stacks/acme/run",
+         ],
+       },
+       "image-run-tiny": {
+         "cache": true,
+         "executor": "nx-cnb:build-image",
+         "inputs": [
+           "{projectRoot}/tiny/**/*",
+           "{projectRoot}/tiny/stack.toml",
+           "{projectRoot}/images.json",
+           "{projectRoot}/packages.lock.json",
+           {
+             "env": "SOURCE_DATE_EPOCH",
+           },
+           {
+             "env": "NX_CNB_BUILDER",
+           },
+         ],
+         "metadata": {
+           "description": "Builds the tiny run image debian-bookworm-run-tiny:latest from tiny/run.Dockerfile for linux/amd64",
+           "help": {
+             "command": "docker image inspect debian-bookworm-run-tiny:latest",
+             "example": {},
+           },
+           "technologies": [
+             "docker",
+             "buildpacks",
+           ],
+         },
+         "options": {
+           "image": "run-tiny",
+           "outputPath": "dist/stacks/acme/run-tiny",
+           "stack": "stacks/acme",
+         },
+         "outputs": [
+           "{workspaceRoot}/dist/stacks/acme/run-tiny",
+         ],
+       },
+       "publish": {
+         "cache": false,
+         "dependsOn": [
+           "build-image",
+         ],
+         "executor": "nx-cnb:publish",
+         "metadata": {
+           "description": "Pushes every image of the stack to its registry (the plugin option "repository"); --tags adds version tags, --dryRun shows what would be pushed",
+           "technologies": [
+             "docker",
+             "buildpacks",
+           ],
+         },
+         "options": {
+           "outputPath": "dist/stacks/acme/publish",
+           "receipts": [
+             "dist/stacks/acme/build",
+             "dist/stacks/acme/run",
+             "dist/stacks/acme/run-tiny",
+           ],
+           "releasePath": "dist/stacks/acme/release",
+         },
+       },
+     }
+    `);
   });
 
   it('passes repository and tags from the plugin options to every image target', async () => {
@@ -248,7 +266,7 @@ describe('createNodesV2', () => {
       repository: '127.0.0.1:5000/acme',
       tags: ['1.2.3', 'latest'],
     });
-    expect(targets['image-run'].metadata!.description).toBe('Builds the base run image 127.0.0.1:5000/acme/lone-run:1.2.3 from run.Dockerfile');
+    expect(targets['image-run'].metadata!.description).toBe('Builds the base run image 127.0.0.1:5000/acme/lone-run:1.2.3 from run.Dockerfile for linux/amd64');
   });
 
   it('reports a broken stack with its file and field', async () => {

@@ -38,11 +38,12 @@ export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOpt
       executor: 'nx-cnb:build-image',
       options: buildOptions,
       cache: true,
-      inputs: imageInputs(stack, image),
+      // The release date comes from SOURCE_DATE_EPOCH when set, and the builder (BuildKit or classic) shapes the image.
+      inputs: [...imageInputs(stack, image), { env: 'SOURCE_DATE_EPOCH' }, { env: 'NX_CNB_BUILDER' }],
       outputs: [`{workspaceRoot}/${buildOptions.outputPath}`],
       metadata: {
         technologies: ['docker', 'buildpacks'],
-        description: `Builds the ${image.variant} ${image.kind} image ${reference} from ${image.dockerfile}`,
+        description: `Builds the ${image.variant} ${image.kind} image ${reference} from ${image.dockerfile} for ${image.platforms.join(', ')}`,
         help: {
           command: 'docker image inspect ' + reference,
           example: {},

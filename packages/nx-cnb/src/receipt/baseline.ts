@@ -8,7 +8,10 @@ import type { Engine } from '../engine/engine';
 import { registryAuth } from '../engine/registry-auth';
 import { ConfigError, ExpectedError, step } from '../errors';
 import type { ImagePackages } from '../release/package-diff';
-import { registryHost } from '../reference/image-reference';
+import { indexManifests, isIndexMediaType } from '../oci/image-index';
+import { formatPlatform } from '../oci/platform';
+import { registryHost, withDigest } from '../reference/image-reference';
+import type { Registry } from '../registry/registry-client';
 import { parseDpkgPackages } from '../stack/image-contents';
 import { git, resolveCommit } from '../workspace/git';
 import { readImageReceipt, receiptPackages } from './platform-images';
@@ -47,6 +50,7 @@ export interface BaselineContext {
   /** The receipts of the current build, for the registry baseline. */
   current: ImageReceipt[];
   engine(): Promise<Engine>;
+  registry: Registry;
 }
 
 export async function readBaseline(spec: BaselineSpec, ctx: BaselineContext): Promise<Baseline> {
@@ -62,6 +66,9 @@ export async function readBaseline(spec: BaselineSpec, ctx: BaselineContext): Pr
   }
 }
 
+// A baseline an older nx-cnb recorded (one platform per receipt) cannot be read; the registry's images can.
+const OLD_BASELINE = 'a baseline recorded by an older nx-cnb cannot be read; compare with --baseline=registry, or publish again with this nx-cnb';
+
 /**
  * The receipts publish copied beside its own (`<publish>/<image>/receipt.json`),
  * and the commit and version it recorded.
@@ -69,7 +76,7 @@ export async function readBaseline(spec: BaselineSpec, ctx: BaselineContext): Pr
 async function publishedBaseline(ctx: BaselineContext, dir: string, label: string, shown: string): Promise<Baseline> {
   const receipts: ImageReceipt[] = [];
   for (const { key } of ctx.images) {
-    const receipt = await readImageReceipt(join(dir, key), join(shown, key));
+    const receipt = await readImageReceipt(join(dir, key), join(shown, key), OLD_BASELINE);
     if (receipt) receipts.push(receipt);
   }
   if (!receipts.length) {
@@ -83,9 +90,9 @@ async function publishedBaseline(ctx: BaselineContext, dir: string, label: strin
 
 /**
  * The images as the registry serves them under the references the current
- * receipts name, their packages read from the images themselves (dpkg's
- * status or status.d). Pulling moves the local tag, so it is put back on the
- * image the build made.
+ * receipts name, every platform of an index, their packages read from the
+ * images themselves (dpkg's status or status.d). Each is pulled by digest,
+ * so no local tag moves.
  */
 async function registryBaseline(ctx: BaselineContext): Promise<Baseline> {
   const engine = await ctx.engine();
@@ -93,15 +100,30 @@ async function registryBaseline(ctx: BaselineContext): Promise<Baseline> {
   let commit: string | undefined;
   for (const receipt of ctx.current) {
     const reference = receipt.references[0];
-    await step(`baseline registry: pulling ${reference}`, async () => engine.pull(reference, await registryAuth(registryHost(reference))));
-    const inspected = await engine.inspect(reference);
-    if (!inspected) throw new ExpectedError(`baseline registry: ${reference} is not in the engine after pulling it`);
-    const files = await engine.readFiles(inspected.Id, ['/var/lib/dpkg/status', '/var/lib/dpkg/status.d']);
-    const packages = parseDpkgPackages([...(files.get('/var/lib/dpkg/status') ?? []), ...(files.get('/var/lib/dpkg/status.d') ?? [])]);
-    const platform = [inspected.Os ?? 'linux', inspected.Architecture ?? 'amd64', inspected.Variant].filter(Boolean).join('/');
-    images.push({ image: receipt.image, platform, packages });
-    commit ??= inspected.Config?.Labels?.['org.opencontainers.image.revision'];
-    if (inspected.Id !== receipt.imageId && (await engine.inspect(receipt.imageId))) await engine.tag(receipt.imageId, reference);
+    const manifest = await ctx.registry.getManifest(reference);
+    if (!manifest) {
+      throw new ExpectedError(
+        `baseline registry: ${reference} is not in the registry (publish the stack first, or choose --baseline=published, ref:<git ref> or dir:<folder>)`,
+      );
+    }
+    const served = isIndexMediaType(manifest.mediaType)
+      ? indexManifests(JSON.parse(manifest.body.toString('utf8')) as { manifests?: [] })
+      : [{ platform: undefined, digest: manifest.digest }];
+    for (const { platform, digest } of served) {
+      const image = withDigest(reference, digest);
+      const what = `${reference}${platform ? ` (${platform})` : ''}`;
+      await step(`baseline registry: pulling ${what}`, async () => engine.pull(image, await registryAuth(registryHost(reference)), platform));
+      const inspected = await engine.inspect(image);
+      if (!inspected) throw new ExpectedError(`baseline registry: ${what} is not in the engine after pulling ${image}`);
+      const files = await engine.readFiles(inspected.Id, ['/var/lib/dpkg/status', '/var/lib/dpkg/status.d']);
+      const packages = parseDpkgPackages([...(files.get('/var/lib/dpkg/status') ?? []), ...(files.get('/var/lib/dpkg/status.d') ?? [])]);
+      images.push({
+        image: receipt.image,
+        platform: platform ?? formatPlatform({ os: inspected.Os ?? 'linux', architecture: inspected.Architecture ?? 'amd64', variant: inspected.Variant }),
+        packages,
+      });
+      commit ??= inspected.Config?.Labels?.['org.opencontainers.image.revision'];
+    }
   }
   return { label: 'the images in the registry', commit, images, versions: [] };
 }
@@ -131,7 +153,7 @@ async function refBaseline(ctx: BaselineContext, ref: string): Promise<Baseline>
     ).catch((e: { stdout?: string }) => e);
     const receipts: ImageReceipt[] = [];
     for (const { outputPath } of ctx.images) {
-      const receipt = await readImageReceipt(join(worktree, outputPath), `${ref}:${outputPath}`).catch(() => undefined);
+      const receipt = await readImageReceipt(join(worktree, outputPath), `${ref}:${outputPath}`, OLD_BASELINE);
       if (receipt) receipts.push(receipt);
     }
     if (!receipts.length) {

@@ -1,4 +1,5 @@
 import type { Engine } from '../engine/engine';
+import type { Registry } from '../registry/registry-client';
 import { ExpectedError } from '../errors';
 import { diffImages, type ImageDiff, removals } from '../release/package-diff';
 import { type Baseline, parseBaseline, readBaseline } from './baseline';
@@ -28,22 +29,25 @@ export interface Comparison {
   diffs: ImageDiff[];
 }
 
-/** The current build's receipts against the chosen baseline, package by package. */
-export async function compareWithBaseline(
-  command: string,
-  options: StackReleaseOptions,
-  workspaceRoot: string,
-  engine: () => Promise<Engine>,
-): Promise<Comparison> {
+/** What comparing reaches outside itself: the workspace, and the engine and registry for a registry baseline. */
+export interface CompareIo {
+  workspaceRoot: string;
+  engine(): Promise<Engine>;
+  registry: Registry;
+}
+
+/** The current build's receipts against the chosen baseline, package by package, per image and platform. */
+export async function compareWithBaseline(command: string, options: StackReleaseOptions, io: CompareIo): Promise<Comparison> {
   const spec = parseBaseline(command, options.baseline);
-  const current = await readCurrentReceipts(workspaceRoot, options.project, options.images);
+  const current = await readCurrentReceipts(io.workspaceRoot, options.project, options.images);
   const baseline = await readBaseline(spec, {
-    workspaceRoot,
+    workspaceRoot: io.workspaceRoot,
     project: options.project,
     images: options.images,
     publishPath: options.publishPath,
     current,
-    engine,
+    engine: io.engine,
+    registry: io.registry,
   });
   return { current, baseline, diffs: diffImages(baseline.images, receiptPackages(current)) };
 }

@@ -3,31 +3,16 @@ import { join } from 'node:path';
 import { ConfigError, ExpectedError } from '../errors';
 import { imageSbom, sbomFileName } from '../release/sbom';
 import type { ImagePackages } from '../release/package-diff';
-import type { Package } from '../stack/image-contents';
-import { type ImageReceipt, RECEIPT_FILE, writeFileAtomic } from './receipt';
-
-/** One platform's image of a stack image receipt: what the release tools read. */
-export interface PlatformImage {
-  platform: string;
-  imageId: string;
-  digest: string | null;
-  size: number;
-  layers: number;
-  labels: Record<string, string>;
-  packages: Package[];
-}
-
-/** The receipt versions this nx-cnb reads. */
-export const IMAGE_RECEIPT_VERSIONS = [1];
+import type { ReleasedImage } from '../release/release-notes';
+import { type ImageReceipt, parseReceipt, type PlatformImage, RECEIPT_FILE, writeFileAtomic } from './receipt';
 
 /**
- * The images a receipt records, one per platform. The one place that knows
- * how a receipt lays out its platforms: a version-1 receipt holds one
- * platform at its top level.
+ * The images a receipt records, one per platform: what the release tools
+ * read. The one place that knows how a receipt lays out its platforms
+ * (version 2: `platforms`; older receipts are refused when read).
  */
 export function platformImages(receipt: ImageReceipt): PlatformImage[] {
-  const { platform, imageId, digest, size, layers, labels, packages } = receipt;
-  return [{ platform, imageId, digest, size, layers, labels, packages }];
+  return receipt.platforms;
 }
 
 /** The packages of each image and platform of some receipts, for diffs. */
@@ -35,39 +20,30 @@ export function receiptPackages(receipts: ImageReceipt[]): ImagePackages[] {
   return receipts.flatMap((r) => platformImages(r).map((p) => ({ image: r.image, platform: p.platform, packages: p.packages })));
 }
 
+/** Each platform's image of a receipt as a release names it: image key, platform, image ID. */
+export function releasedImages(receipt: ImageReceipt): ReleasedImage[] {
+  return platformImages(receipt).map((p) => ({ image: receipt.image, platform: p.platform, imageId: p.imageId }));
+}
+
 /**
  * A stack image receipt read and checked: a receipt of another format (an
- * older or newer nx-cnb wrote it) is one clear error, not a crash later.
- * Undefined when there is no receipt.
+ * older or newer nx-cnb wrote it, or it is a builder's) is one clear error,
+ * not a crash later. Undefined when there is no receipt. `remedy` says how to
+ * get a receipt of this version.
  */
-export async function readImageReceipt(dir: string, shownAs = dir): Promise<ImageReceipt | undefined> {
-  const file = join(dir, RECEIPT_FILE);
-  const text = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+export async function readImageReceipt(dir: string, shownAs = dir, remedy?: string): Promise<ImageReceipt | undefined> {
+  const text = await fs.readFile(join(dir, RECEIPT_FILE), 'utf8').catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return undefined;
     throw e;
   });
   if (text === undefined) return undefined;
-  return checkImageReceipt(join(shownAs, RECEIPT_FILE), text);
-}
-
-export function checkImageReceipt(file: string, text: string): ImageReceipt {
-  let value: Partial<ImageReceipt>;
-  try {
-    value = JSON.parse(text) as Partial<ImageReceipt>;
-  } catch (e) {
-    throw new ConfigError(file, '(file)', 'a receipt in JSON', `unreadable JSON (${(e as Error).message})`);
+  const file = join(shownAs, RECEIPT_FILE);
+  const value = parseReceipt<Partial<ImageReceipt>>(file, text, remedy);
+  if (typeof value.image !== 'string' || !Array.isArray(value.references) || !Array.isArray(value.platforms)) {
+    throw new ConfigError(file, '(file)', 'a stack image receipt (image, references, platforms)', 'another kind of receipt');
   }
-  if (!IMAGE_RECEIPT_VERSIONS.includes(value?.receiptVersion as number)) {
-    throw new ConfigError(
-      file,
-      'receiptVersion',
-      `a stack image receipt of version ${IMAGE_RECEIPT_VERSIONS.join(' or ')} (rebuild the image with this nx-cnb: --skip-nx-cache)`,
-      JSON.stringify(value?.receiptVersion) ?? 'nothing',
-    );
-  }
-  if (typeof value.image !== 'string' || !Array.isArray(value.packages) || !Array.isArray(value.references)) {
-    throw new ConfigError(file, '(file)', 'a stack image receipt (image, references, packages)', 'another kind of receipt');
-  }
+  const broken = value.platforms.findIndex((p) => typeof p?.platform !== 'string' || typeof p.imageId !== 'string' || !Array.isArray(p.packages));
+  if (broken >= 0) throw new ConfigError(file, `platforms[${broken}]`, 'an image with platform, imageId and packages', JSON.stringify(value.platforms[broken]));
   return value as ImageReceipt;
 }
 

@@ -1,4 +1,4 @@
-import { APT_POLICY_SCRIPT, parseAptPolicy, updatesOf } from './apt-policy';
+import { APT_POLICY_SCRIPT, debianArchitecture, parseAptPolicy, updatesOf } from './apt-policy';
 
 // As apt 2.6 (bookworm) prints it, with a package the mirror does not know left out and one without a candidate.
 const POLICY = `libc6:
@@ -46,8 +46,24 @@ describe('updatesOf', () => {
     ]);
   });
 
-  it('queries with a fixed script that takes package names only as arguments', () => {
-    expect(APT_POLICY_SCRIPT).not.toMatch(/\$\{|\$[a-z]/);
-    expect(APT_POLICY_SCRIPT).toContain('"$@"');
+  it('queries with a fixed script that takes the architecture and package names only as arguments, every expansion quoted', () => {
+    const unquoted = APT_POLICY_SCRIPT.replace(/"[^"]*"/g, '');
+    expect(unquoted).not.toContain('$');
+    expect(APT_POLICY_SCRIPT).toContain('policy "$@"');
+  });
+});
+
+describe('debianArchitecture', () => {
+  it.each([
+    ['linux/amd64', 'amd64'],
+    ['linux/arm64', 'arm64'],
+    ['linux/arm64/v8', 'arm64'],
+    ['linux/arm/v7', 'armhf'],
+    ['linux/arm/v6', 'armel'],
+    ['linux/386', 'i386'],
+    ['linux/ppc64le', 'ppc64el'],
+    ['linux/s390x', 's390x'],
+  ])('%s is %s to Debian', (platform, architecture) => {
+    expect(debianArchitecture(platform)).toBe(architecture);
   });
 });

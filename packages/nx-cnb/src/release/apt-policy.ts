@@ -46,7 +46,28 @@ export const DEBIAN_PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 
 /**
  * The fixed script a query container runs: refresh the package lists from the
- * image's own sources, then ask for the candidates. Package names arrive as
- * arguments ("$@"), never inside the script, so none is read as shell.
+ * image's own sources for one Debian architecture ($1), then ask for the
+ * candidates. Package names arrive as arguments ("$@"), never inside the
+ * script, and every expansion is quoted, so none is read as shell.
+ * APT::Architecture makes apt on the engine's own platform answer for
+ * another one: the mirror's index of that architecture, with no emulation.
  */
-export const APT_POLICY_SCRIPT = 'set -e; apt-get update -qq >/dev/null; exec apt-cache policy "$@"';
+export const APT_POLICY_SCRIPT =
+  'set -e; arch="APT::Architecture=$1"; archs="APT::Architectures=$1"; shift; ' +
+  'apt-get -o "$arch" -o "$archs" update -qq >/dev/null; exec apt-cache -o "$arch" -o "$archs" policy "$@"';
+
+// OCI architecture (and variant) -> Debian architecture, where the names differ.
+const DEBIAN_ARCHITECTURES: Record<string, string> = {
+  '386': 'i386',
+  ppc64le: 'ppc64el',
+  mips64le: 'mips64el',
+  'arm/v5': 'armel',
+  'arm/v6': 'armel',
+  arm: 'armhf',
+};
+
+/** The Debian architecture of an OCI platform: "linux/arm64" -> "arm64", "linux/arm/v7" -> "armhf", "linux/386" -> "i386". */
+export function debianArchitecture(platform: string): string {
+  const [, architecture, variant] = platform.split('/');
+  return DEBIAN_ARCHITECTURES[`${architecture}/${variant}`] ?? DEBIAN_ARCHITECTURES[architecture] ?? architecture;
+}

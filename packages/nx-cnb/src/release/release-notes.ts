@@ -74,9 +74,38 @@ export function renderReleaseNotes(input: ReleaseNotesInput): string {
   return out.join('\n').replace(/\n{3,}/g, '\n\n');
 }
 
-/** A section publish appends once the registry has given each reference its digest. */
-export function renderPublished(published: { reference: string; digest: string }[]): string {
-  return ['## Published', '', ...published.map((p) => `- \`${p.reference}@${p.digest}\``), ''].join('\n');
+/** A section publish appends once the registry has given each reference its digest (and an index, each platform's). */
+export function renderPublished(published: { reference: string; digest: string; platforms?: { platform: string; digest: string }[] }[]): string {
+  const lines = published.flatMap((p) => [`- \`${p.reference}@${p.digest}\``, ...(p.platforms ?? []).map((q) => `  - ${q.platform}: \`${q.digest}\``)]);
+  return ['## Published', '', ...lines, ''].join('\n');
+}
+
+export const NOTES_FILE = 'release-notes.md';
+export const RELEASE_FILE = 'release.json';
+
+/** One image of a release on one platform, as release.json names it. */
+export interface ReleasedImage {
+  image: string;
+  platform: string;
+  imageId: string;
+}
+
+/** release.json: what the notes beside it describe, so publish can tell whether they hold for what it pushes. */
+export interface ReleaseRecord {
+  project: string;
+  version: string;
+  baseline: string;
+  images: ReleasedImage[];
+}
+
+/** Whether two lists name the same images, platforms and image IDs, in any order. */
+export function sameImages(a: ReleasedImage[], b: ReleasedImage[]): boolean {
+  const keys = (list: ReleasedImage[]) =>
+    list
+      .map((i) => `${i.image} ${i.platform} ${i.imageId}`)
+      .sort()
+      .join('\n');
+  return keys(a) === keys(b);
 }
 
 function megabytes(bytes: number): string {

@@ -2,7 +2,7 @@ import { ConfigError } from '../errors';
 import { Fields } from '../config/fields';
 import { parseJson } from '../config/parse';
 import { isNameComponent, NAME_COMPONENT_EXPECTED } from '../reference/image-reference';
-import { platformProblem } from './platform';
+import { platformProblem } from '../oci/platform';
 
 /** One entry of images.json's "images" array (Paketo's multi-image stack layout). */
 export interface ImagesJsonEntry {

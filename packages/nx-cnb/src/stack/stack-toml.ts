@@ -1,7 +1,7 @@
 import { ConfigError, ConfigErrors } from '../errors';
 import { Fields } from '../config/fields';
 import { parseToml } from '../config/parse';
-import { platformProblem } from './platform';
+import { platformProblem } from '../oci/platform';
 
 export type ImageKind = 'build' | 'run';
 

@@ -8,16 +8,19 @@ import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import type { RegistryAuth } from '../engine/credentials';
 import {
+  type Builder,
   BuildFailedError,
   type BuildRequest,
   type Engine,
   type ImageFile,
   type InspectedImage,
   type Log,
+  type PlatformSupport,
   PullFailedError,
   type RunResult,
 } from '../engine/engine';
 import { normalizeImageRef } from '../reference/image-reference';
+import { FakeRegistry } from './fake-registry';
 
 export interface FakeImage {
   os: string;
@@ -45,14 +48,17 @@ export class FakeEngine implements Engine {
   readonly tags = new Map<string, string>();
   readonly builds: SeenBuild[] = [];
   readonly pushes: { reference: string; imageId: string; auth?: RegistryAuth }[] = [];
-  /** What a registry would serve to pull: reference (normalised) -> image. */
-  readonly registry = new Map<string, FakeImage>();
-  readonly runs: { image: string; cmd: string[]; user?: string }[] = [];
+  /** The containers `run` started: image, command, user. */
+  readonly containers: { image: string; cmd: string[]; user?: string }[] = [];
   /** Answers `run`; the default fails, so a test that runs nothing need not say so. */
   onRun: (image: FakeImage, cmd: string[]) => RunResult = () => {
     throw new Error('this test expects no container run');
   };
   private counter = 0;
+  /** Where pushes go, and what pulls read. */
+  readonly registry = new FakeRegistry();
+  /** The images pushes left in the registry, by ID: what a pull brings back, even after the engine forgot them. */
+  private readonly pushedImages = new Map<string, FakeImage>();
 
   constructor(
     private readonly onBuild: BuildHandler = () => {
@@ -81,9 +87,20 @@ export class FakeEngine implements Engine {
     return this.enginePlatform;
   }
 
+  async builder(): Promise<Builder> {
+    return 'buildkit';
+  }
+
+  /** Platforms the fake runs besides its own; a test narrows it to play an engine without QEMU. */
+  runnable = new Set(['linux/amd64', 'linux/arm64']);
+
+  async runs(platform: string): Promise<PlatformSupport | undefined> {
+    return this.runnable.has(platform) || platform === this.enginePlatform ? { runs: true } : { runs: false, reason: 'exec format error' };
+  }
+
   async build(subject: string, request: BuildRequest, log: Log): Promise<string> {
     const { context, ...rest } = request;
-    const seen = { request: rest, context: await untar(context) };
+    const seen = { request: rest, context: await untar(context()) };
     this.builds.push(seen);
     let image: FakeImage;
     try {
@@ -138,35 +155,45 @@ export class FakeEngine implements Engine {
     for (const [reference, tagged] of this.tags) if (tagged === id) this.tags.delete(reference);
   }
 
-  async save(reference: string, file: string): Promise<void> {
-    const id = this.resolve(reference);
-    if (!id) throw Object.assign(new Error(`No such image: ${reference}`), { statusCode: 404 });
-    await fs.writeFile(file, JSON.stringify({ id, image: this.images.get(id) }));
+  async save(references: string[], file: string): Promise<void> {
+    const saved = references.map((reference) => {
+      const id = this.resolve(reference);
+      if (!id) throw Object.assign(new Error(`No such image: ${reference}`), { statusCode: 404 });
+      return { reference, id, image: this.images.get(id) };
+    });
+    await fs.writeFile(file, JSON.stringify(saved));
   }
 
+  /** As docker load does: the images come back with the tags they were saved under. */
   async load(file: string): Promise<void> {
-    const { id, image } = JSON.parse(await fs.readFile(file, 'utf8')) as { id: string; image: FakeImage };
-    this.images.set(id, image);
+    for (const { reference, id, image } of JSON.parse(await fs.readFile(file, 'utf8')) as { reference: string; id: string; image: FakeImage }[]) {
+      this.images.set(id, image);
+      this.tags.set(normalizeImageRef(reference), id);
+    }
   }
 
   async push(reference: string, auth: RegistryAuth | undefined, log: Log): Promise<string> {
     const imageId = this.resolve(reference);
     if (!imageId) throw new Error(`An image does not exist locally with the tag: ${reference}`);
     this.pushes.push({ reference, imageId, auth });
+    this.pushedImages.set(imageId, this.images.get(imageId)!);
     log(`${reference}: Pushed`);
-    return `sha256:${Buffer.from(`${reference}${imageId}`).toString('hex').slice(0, 64).padEnd(64, '0')}`;
+    return this.registry.pushed(reference, imageId);
   }
 
-  async pull(reference: string): Promise<void> {
-    const image = this.registry.get(normalizeImageRef(reference));
-    if (!image) throw new PullFailedError(reference, `manifest for ${reference} not found: manifest unknown`);
-    this.add(image, reference);
+  /** As docker pull does: a tag is moved to the pulled image, a digest tags nothing; an index gives the platform's image. */
+  async pull(reference: string, _auth: RegistryAuth | undefined, platform = this.enginePlatform): Promise<void> {
+    const id = await this.registry.imageIdOf(reference, platform);
+    const image = id && this.pushedImages.get(id);
+    if (!id || !image) throw new PullFailedError(reference, `manifest for ${reference} not found: manifest unknown`);
+    this.images.set(id, image);
+    if (!reference.includes('@')) this.tags.set(normalizeImageRef(reference), id);
   }
 
   async run(image: string, cmd: string[], options: { user?: string } = {}): Promise<RunResult> {
     const found = this.image(image);
     if (!found) throw Object.assign(new Error(`No such image: ${image}`), { statusCode: 404 });
-    this.runs.push({ image, cmd, user: options.user });
+    this.containers.push({ image, cmd, user: options.user });
     return this.onRun(found, cmd);
   }
 }

@@ -12,6 +12,7 @@ export function fakeIo(workspaceRoot: string, engine: FakeEngine, pack?: Pack, n
       if (!pack) throw new Error('this test expects no pack');
       return pack;
     },
+    registry: engine.registry,
     logger: { info: (m) => lines.push(m), warn: (m) => lines.push(`warning: ${m}`) },
     now: () => now,
     lines,

@@ -16,11 +16,10 @@ export class FakePack implements Pack {
     this.calls.push({ request, cwd });
     if (this.failWith) throw new PackFailedError(['builder', 'create'], 1, this.failWith);
     log(`Successfully created builder image ${request.reference}`);
-    if (!request.publish) {
-      this.engine.add(
-        { os: 'linux', architecture: 'amd64', env: [], labels: { 'io.buildpacks.builder.metadata': '{}' }, files: {}, layers: 11, size: 5e8 },
-        request.reference,
-      );
+    if (request.publish) await this.engine.registry.pushed(request.reference, `sha256:builder-${request.targets?.join(',') ?? ''}`);
+    else {
+      const image = { os: 'linux', architecture: 'amd64', env: [], labels: { 'io.buildpacks.builder.metadata': '{}' }, files: {}, layers: 11, size: 5e8 };
+      this.engine.add(image, request.reference);
     }
   }
 }

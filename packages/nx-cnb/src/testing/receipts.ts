@@ -1,9 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parsePlatform, platformReference } from '../oci/platform';
 import type { ImageReceipt } from '../receipt/receipt';
 import type { FakeEngine, FakeImage } from './fake-engine';
 
-/** A stack image as a finished build-image task leaves it: in the engine, with its receipt and saved image. */
+/**
+ * A stack image as a finished build-image task leaves it: each platform's
+ * image in the engine under its tags, the plain tags on the first platform's,
+ * the receipt and the saved images.
+ */
 export async function builtStackImage(
   engine: FakeEngine,
   workspaceRoot: string,
@@ -11,27 +16,40 @@ export async function builtStackImage(
   references: string[],
   image: Partial<FakeImage> & { labels: Record<string, string> },
   kind: 'build' | 'run' = 'run',
+  platforms: string[] = ['linux/amd64'],
 ): Promise<ImageReceipt> {
-  const full: FakeImage = { os: 'linux', architecture: 'amd64', env: [], files: {}, layers: 3, size: 1e7, user: '1002:1000', ...image };
-  const imageId = engine.add(full, ...references);
+  const built = platforms.map((platform) => {
+    const full: FakeImage = {
+      os: 'linux',
+      env: [],
+      files: {},
+      layers: 3,
+      size: 1e7,
+      user: '1002:1000',
+      ...image,
+      architecture: parsePlatform(platform).architecture,
+    };
+    const imageId = engine.add(full, ...references.map((reference) => platformReference(reference, platform)));
+    return { platform, imageId, digest: null, labels: full.labels, size: full.size, layers: full.layers, packages: [] };
+  });
+  for (const reference of references) await engine.tag(built[0].imageId, reference);
   const dir = join(workspaceRoot, outputPath);
   mkdirSync(dir, { recursive: true });
-  await engine.save(imageId, join(dir, 'image.tar'));
+  await engine.save(
+    built.flatMap((p) => references.map((reference) => platformReference(reference, p.platform))),
+    join(dir, 'image.tar'),
+  );
   const receipt: ImageReceipt = {
-    receiptVersion: 1,
+    receiptVersion: 2,
     stack: 'stacks/acme',
     image: kind,
     kind,
     variant: 'base',
-    stackId: full.labels['io.buildpacks.stack.id'] ?? '',
+    stackId: image.labels['io.buildpacks.stack.id'] ?? '',
     references,
-    imageId,
-    digest: null,
-    platform: `${full.os}/${full.architecture}`,
-    labels: full.labels,
-    size: full.size,
-    layers: full.layers,
-    packages: [],
+    builder: 'buildkit',
+    released: '2026-01-02T03:04:05.000Z',
+    platforms: built,
     archive: 'image.tar',
   };
   writeFileSync(join(dir, 'receipt.json'), JSON.stringify(receipt));

@@ -43,9 +43,11 @@ function debianImage(overrides: Partial<FakeImage> = {}): FakeImage {
   };
 }
 
-/** The Dockerfile builds make `stackImage`; nx-cnb's decorating builds are applied as the engine would. */
+/** The Dockerfile builds make `stackImage` for the platform asked; nx-cnb's decorating builds are applied as the engine would. */
 function engineMaking(stackImage: (build: SeenBuild) => FakeImage, decorate: typeof applyDecoration = applyDecoration): FakeEngine {
-  return new FakeEngine((build, engine) => (build.request.dockerfile === 'Dockerfile' ? decorate(engine, build) : stackImage(build)));
+  return new FakeEngine((build, engine) =>
+    build.request.dockerfile === 'Dockerfile' ? decorate(engine, build) : { ...stackImage(build), architecture: build.request.platform!.split('/')[1] },
+  );
 }
 
 async function tarNames(content: Buffer): Promise<Record<string, string>> {
@@ -84,57 +86,119 @@ describe('buildStackImage', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it('builds the Dockerfile, decorates the image as jam does, saves it and writes a receipt', async () => {
+  it('builds the Dockerfile for every platform, decorates each image as jam does, saves them and writes one receipt', async () => {
     const engine = engineMaking(() => debianImage());
-    const io = fakeIo(root, engine);
-    const receipt = await buildStackImage(options(), io);
+    const receipt = await buildStackImage(options(), fakeIo(root, engine));
 
-    const [dockerfileBuild, decorateBuild] = engine.builds;
-    expect(dockerfileBuild.request).toMatchObject({ dockerfile: 'build.Dockerfile', buildArgs: { base_image: 'debian:bookworm' }, platform: 'linux/amd64' });
-    expect(Object.keys(dockerfileBuild.context).sort()).toEqual(['.dockerignore', 'build.Dockerfile', 'run.Dockerfile', 'stack.toml']);
-    expect(decorateBuild.request.tags).toEqual(['127.0.0.1:5000/acme/acme-build:latest']);
-    const layer = await tarNames(decorateBuild.context['cnb-user.tar']);
+    // The platforms build side by side, so in no particular order.
+    const byPlatform = (a: SeenBuild, b: SeenBuild) => a.request.platform!.localeCompare(b.request.platform!);
+    const dockerfileBuilds = engine.builds.filter((b) => b.request.dockerfile === 'build.Dockerfile').sort(byPlatform);
+    expect(dockerfileBuilds.map((b) => [b.request.platform, b.request.buildArgs])).toEqual([
+      ['linux/amd64', { base_image: 'debian:bookworm' }],
+      ['linux/arm64', { base_image: 'debian:bookworm-arm64' }],
+    ]);
+    expect(Object.keys(dockerfileBuilds[0].context).sort()).toEqual(['.dockerignore', 'build.Dockerfile', 'run.Dockerfile', 'stack.toml']);
+    const decorateBuilds = engine.builds.filter((b) => b.request.dockerfile === 'Dockerfile').sort(byPlatform);
+    expect(decorateBuilds.map((b) => [b.request.platform, b.request.tags])).toEqual([
+      ['linux/amd64', ['127.0.0.1:5000/acme/acme-build:latest-linux-amd64']],
+      ['linux/arm64', ['127.0.0.1:5000/acme/acme-build:latest-linux-arm64']],
+    ]);
+    const layer = await tarNames(decorateBuilds[0].context['cnb-user.tar']);
     expect(layer['etc/passwd']).toBe('file 0:0 root:x:0:0:root:/root:/bin/bash\ncnb:x:1001:1000::/home/cnb:/sbin/nologin\n');
     expect(layer['home/cnb']).toBe('directory 1001:1000 ');
 
-    const image = engine.image('127.0.0.1:5000/acme/acme-build:latest')!;
-    expect(image.user).toBe('1001:1000');
-    expect(image.env).toEqual(expect.arrayContaining(['CNB_USER_ID=1001', 'CNB_GROUP_ID=1000', 'CNB_STACK_ID=io.buildpacks.stacks.bookworm']));
-    expect(image.labels).toMatchObject({
+    // The plain reference names the engine's own platform's image.
+    expect(engine.resolve('127.0.0.1:5000/acme/acme-build:latest')).toBe(engine.resolve('127.0.0.1:5000/acme/acme-build:latest-linux-amd64'));
+    const arm = engine.image('127.0.0.1:5000/acme/acme-build:latest-linux-arm64')!;
+    expect(arm.architecture).toBe('arm64');
+    expect(arm.user).toBe('1001:1000');
+    expect(arm.env).toEqual(expect.arrayContaining(['CNB_USER_ID=1001', 'CNB_GROUP_ID=1000', 'CNB_STACK_ID=io.buildpacks.stacks.bookworm']));
+    expect(arm.labels).toMatchObject({
       'io.buildpacks.stack.id': 'io.buildpacks.stacks.bookworm',
       'io.buildpacks.base.maintainer': 'acme',
-      'io.buildpacks.base.released': '2026-01-02T03:04:05Z',
       'io.buildpacks.base.distro.name': 'debian',
       'io.buildpacks.base.distro.version': '12',
     });
 
     expect(receipt).toMatchObject({
+      receiptVersion: 2,
       stack: 'stacks/acme',
       image: 'build',
       kind: 'build',
       references: ['127.0.0.1:5000/acme/acme-build:latest'],
-      imageId: engine.resolve('127.0.0.1:5000/acme/acme-build:latest'),
-      platform: 'linux/amd64',
-      layers: 3,
-      packages: [{ name: 'libc6', version: '2.36-9', architecture: 'amd64' }],
+      builder: 'buildkit',
       archive: 'image.tar',
     });
+    expect(receipt.platforms.map((p) => [p.platform, p.imageId, p.layers, p.packages])).toEqual(
+      ['linux/amd64', 'linux/arm64'].map((platform) => [
+        platform,
+        engine.resolve(`127.0.0.1:5000/acme/acme-build:latest-${platform.replace('/', '-')}`),
+        3,
+        [{ name: 'libc6', version: '2.36-9', architecture: 'amd64' }],
+      ]),
+    );
+    // One release date for the stack, from its files (this is no git checkout), on every image.
+    const released = receipt.released.replace('.000Z', 'Z');
+    expect(receipt.platforms.map((p) => p.labels['io.buildpacks.base.released'])).toEqual([released, released]);
     expect(JSON.parse(readFileSync(join(outputs(), 'receipt.json'), 'utf8'))).toEqual(receipt);
-    expect(existsSync(join(outputs(), 'image.tar'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(outputs(), 'image.tar'), 'utf8')).map((saved: { reference: string }) => saved.reference)).toEqual([
+      '127.0.0.1:5000/acme/acme-build:latest-linux-amd64',
+      '127.0.0.1:5000/acme/acme-build:latest-linux-arm64',
+    ]);
   });
 
-  it('takes the per-platform args of the platform it builds', async () => {
-    const engine = engineMaking(() => debianImage({ architecture: 'arm64' }));
-    await buildStackImage(options({ platform: 'linux/arm64' }), fakeIo(root, engine));
-    expect(engine.builds[0].request).toMatchObject({ buildArgs: { base_image: 'debian:bookworm-arm64' }, platform: 'linux/arm64' });
+  it('takes the release date from SOURCE_DATE_EPOCH when it is set', async () => {
+    process.env.SOURCE_DATE_EPOCH = '1767323045';
+    try {
+      const receipt = await buildStackImage(
+        options({ platform: 'linux/amd64' }),
+        fakeIo(
+          root,
+          engineMaking(() => debianImage()),
+        ),
+      );
+      expect(receipt.released).toBe('2026-01-02T03:04:05.000Z');
+      expect(receipt.platforms[0].labels['io.buildpacks.base.released']).toBe('2026-01-02T03:04:05Z');
+    } finally {
+      delete process.env.SOURCE_DATE_EPOCH;
+    }
   });
 
-  it('refuses a platform the stack does not declare, before building', async () => {
-    const engine = new FakeEngine(undefined, 'linux/s390x');
+  it('builds only the platform asked for, and refuses one the stack does not declare', async () => {
+    const engine = engineMaking(() => debianImage());
+    const receipt = await buildStackImage(options({ platform: 'linux/arm64' }), fakeIo(root, engine));
+    expect(receipt.platforms.map((p) => p.platform)).toEqual(['linux/arm64']);
+    await expect(buildStackImage(options({ platform: 'linux/s390x' }), fakeIo(root, engine))).rejects.toThrow(
+      'stacks/acme/stack.toml: platforms: expected linux/s390x (the requested platform), found ["linux/amd64","linux/arm64"]',
+    );
+  });
+
+  it('refuses, before building anything, a platform the engine cannot run', async () => {
+    const engine = engineMaking(() => debianImage());
+    engine.runnable = new Set(['linux/amd64']);
     await expect(buildStackImage(options(), fakeIo(root, engine))).rejects.toThrow(
-      'stacks/acme/stack.toml: platforms: expected linux/s390x (the engine\'s platform), found ["linux/amd64","linux/arm64"]',
+      'stacks/acme/stack.toml: platforms: expected platforms the engine (linux/amd64) can run; to build linux/arm64 on it, register QEMU for arm64 with binfmt_misc',
     );
     expect(engine.builds).toEqual([]);
+  });
+
+  it('leaves no receipt when one platform fails, and names the platform', async () => {
+    const engine = engineMaking((build) => {
+      if (build.request.platform === 'linux/arm64') throw new Error('exec /bin/sh: exec format error');
+      return debianImage();
+    });
+    await expect(buildStackImage(options(), fakeIo(root, engine))).rejects.toThrow(
+      'Building stacks/acme build (127.0.0.1:5000/acme/acme-build:latest, linux/arm64) failed: exec /bin/sh: exec format error',
+    );
+    expect(existsSync(join(outputs(), 'receipt.json'))).toBe(false);
+    expect(existsSync(join(outputs(), 'image.tar'))).toBe(false);
+  });
+
+  it('catches an image of another platform than the one asked for', async () => {
+    const engine = new FakeEngine((build, e) => (build.request.dockerfile === 'Dockerfile' ? applyDecoration(e, build) : debianImage()));
+    await expect(buildStackImage(options({ platform: 'linux/arm64' }), fakeIo(root, engine))).rejects.toThrow(
+      '- the image config must name the platform linux/arm64, found linux/amd64',
+    );
   });
 
   it('untags an image that breaks the spec and leaves no receipt, not even an earlier one', async () => {
@@ -143,9 +207,10 @@ describe('buildStackImage', () => {
       () => debianImage(),
       async (e, build) => ({ ...(await applyDecoration(e, build)), user: '0:0' }),
     );
-    await expect(buildStackImage(options(), fakeIo(root, engine))).rejects.toThrow(
+    await expect(buildStackImage(options({ platform: 'linux/amd64' }), fakeIo(root, engine))).rejects.toThrow(
       /breaks the CNB platform spec:\n {2}- User must be a non-root user, found "0:0"/,
     );
+    expect(engine.resolve('127.0.0.1:5000/acme/acme-build:latest-linux-amd64')).toBeUndefined();
     expect(engine.resolve('127.0.0.1:5000/acme/acme-build:latest')).toBeUndefined();
     expect(existsSync(join(outputs(), 'receipt.json'))).toBe(false);
     expect(existsSync(join(outputs(), 'image.tar'))).toBe(false);
@@ -186,20 +251,30 @@ describe('buildStackImage', () => {
 
   it('writes a CycloneDX SBOM per platform beside the receipt, with licenses from DEP-5 copyright files', async () => {
     const copyright = 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: LGPL-2.1+\n';
-    const engine = engineMaking(() =>
-      debianImage({ files: { ...debianImage().files, '/usr/share/doc/libc6/copyright': copyright, '/usr/share/doc/libc6/changelog.gz': 'x' } }),
-    );
+    const engine = engineMaking((build) => {
+      const files = { ...debianImage().files, '/usr/share/doc/libc6/copyright': copyright, '/usr/share/doc/libc6/changelog.gz': 'x' };
+      return debianImage({ files: { ...files, '/var/lib/dpkg/status': STATUS.replace('amd64', build.request.platform!.split('/')[1]) } });
+    });
     const receipt = await buildStackImage(options(), fakeIo(root, engine));
-    expect(receipt.packages).toEqual([{ name: 'libc6', version: '2.36-9', architecture: 'amd64', licenses: ['LGPL-2.1+'] }]);
-    const sbom = JSON.parse(readFileSync(join(outputs(), 'sbom.linux-amd64.cdx.json'), 'utf8'));
-    expect(sbom).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.6', metadata: { component: { name: '127.0.0.1:5000/acme/acme-build:latest' } } });
-    expect(sbom.components).toEqual([
-      expect.objectContaining({
-        name: 'libc6',
-        purl: 'pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12',
-        licenses: [{ license: { id: 'LGPL-2.1-or-later' } }],
-      }),
-    ]);
+    expect(receipt.platforms.map((p) => p.platform).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+    for (const p of receipt.platforms) {
+      const arch = p.platform.split('/')[1];
+      expect(p.packages).toEqual([{ name: 'libc6', version: '2.36-9', architecture: arch, licenses: ['LGPL-2.1+'] }]);
+      const sbom = JSON.parse(readFileSync(join(outputs(), `sbom.linux-${arch}.cdx.json`), 'utf8'));
+      expect(sbom).toMatchObject({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.6',
+        metadata: { component: { name: '127.0.0.1:5000/acme/acme-build:latest', version: p.imageId } },
+      });
+      expect(sbom.metadata.component.properties).toContainEqual({ name: 'nx-cnb:image:platform', value: p.platform });
+      expect(sbom.components).toEqual([
+        expect.objectContaining({
+          name: 'libc6',
+          purl: `pkg:deb/debian/libc6@2.36-9?arch=${arch}&distro=debian-12`,
+          licenses: [{ license: { id: 'LGPL-2.1-or-later' } }],
+        }),
+      ]);
+    }
   });
 
   it('removes an SBOM an earlier run left when the build fails', async () => {
@@ -212,15 +287,21 @@ describe('buildStackImage', () => {
   });
 
   it('pins packages to the stack lock only for a Dockerfile that declares ARG locked_packages', async () => {
-    write('stacks/acme/packages.lock.json', JSON.stringify({ lockVersion: 1, images: { build: { 'linux/amd64': { libc6: '2.36-9', zlib1g: '1:1.2.13' } } } }));
+    const lock = { 'linux/amd64': { libc6: '2.36-9', zlib1g: '1:1.2.13' }, 'linux/arm64': { libc6: '2.36-9+deb12u1' } };
+    write('stacks/acme/packages.lock.json', JSON.stringify({ lockVersion: 1, images: { build: lock } }));
+    const argsByPlatform = (engine: FakeEngine) =>
+      Object.fromEntries(engine.builds.filter((b) => b.request.dockerfile === 'build.Dockerfile').map((b) => [b.request.platform, b.request.buildArgs]));
     let engine = engineMaking(() => debianImage());
     await buildStackImage(options(), fakeIo(root, engine));
-    expect(engine.builds[0].request.buildArgs).toEqual({ base_image: 'debian:bookworm' });
+    expect(argsByPlatform(engine)).toEqual({ 'linux/amd64': { base_image: 'debian:bookworm' }, 'linux/arm64': { base_image: 'debian:bookworm-arm64' } });
 
     write('stacks/acme/build.Dockerfile', 'ARG base_image\nFROM ${base_image}\nARG locked_packages\n');
     engine = engineMaking(() => debianImage());
     await buildStackImage(options(), fakeIo(root, engine));
-    expect(engine.builds[0].request.buildArgs).toEqual({ base_image: 'debian:bookworm', locked_packages: 'libc6=2.36-9 zlib1g=1:1.2.13' });
+    expect(argsByPlatform(engine)).toEqual({
+      'linux/amd64': { base_image: 'debian:bookworm', locked_packages: 'libc6=2.36-9 zlib1g=1:1.2.13' },
+      'linux/arm64': { base_image: 'debian:bookworm-arm64', locked_packages: 'libc6=2.36-9+deb12u1' },
+    });
   });
 
   it('refuses a broken lock with the file and field', async () => {

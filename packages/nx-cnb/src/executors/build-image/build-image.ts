@@ -2,12 +2,23 @@ import { join, relative } from 'node:path';
 import { contextTar, memoryTar, toBuffer } from '../../engine/context';
 import type { Engine, InspectedImage, Log } from '../../engine/engine';
 import { ConfigError, ExpectedError, step } from '../../errors';
-import { ARCHIVE_FILE, type ImageReceipt, imageReceipt, prepareOutputs, writeReceipt } from '../../receipt/receipt';
+import { formatPlatform, parsePlatform, platformReference, servesPlatform } from '../../oci/platform';
+import {
+  ARCHIVE_FILE,
+  type ImageReceipt,
+  imageReceipt,
+  localPlatform,
+  type PlatformImage,
+  platformImage,
+  prepareOutputs,
+  writeReceipt,
+} from '../../receipt/receipt';
 import { checkNaming, imageReferences } from '../../reference/image-reference';
 import { decorateDockerfile } from '../../stack/decorate-dockerfile';
 import { type ImageConfig, imageConfig, labelMismatches, specProblems } from '../../stack/image-config';
 import { cnbUserLayer, type OsRelease, type Package, parseDpkgPackages, parseOsRelease, withCnbUser } from '../../stack/image-contents';
 import { buildArgsFor, type Stack, type StackImage } from '../../stack/stack';
+import { sourceDate } from '../../workspace/source-date';
 import { lockBuildArgs, readStackFromDisk } from '../../workspace/workspace-files';
 import { withLicenses } from '../../release/copyright';
 import { writeSboms } from '../../receipt/platform-images';
@@ -30,10 +41,23 @@ interface BaseContents {
   hasPath: boolean;
 }
 
+/** What every platform's build of one image shares. */
+interface ImageBuild {
+  io: Io;
+  engine: Engine;
+  options: BuildImageExecutorOptions;
+  image: StackImage;
+  references: string[];
+  released: Date;
+  log: Log;
+}
+
 /**
- * Builds one image of a stack: its Dockerfile, then a small decorating build
- * that adds what `jam create-stack` adds, then the spec checks, the saved
- * image and the receipt. Old outputs go first, so a failure leaves none.
+ * Builds one image of a stack for every platform it declares: per platform,
+ * its Dockerfile, then a small decorating build that adds what `jam
+ * create-stack` adds, then the spec checks. The platforms build side by side;
+ * only when all succeed are the images saved and the receipt written. Old
+ * outputs go first, so a failure or an interruption leaves none.
  */
 export async function buildStackImage(options: BuildImageExecutorOptions, io: Io): Promise<ImageReceipt> {
   checkNaming('nx-cnb:build-image', 'options.', options);
@@ -46,55 +70,111 @@ export async function buildStackImage(options: BuildImageExecutorOptions, io: Io
   const { stack, image } = findImage(io.workspaceRoot, options);
   stack.warnings.forEach((w) => io.logger.warn(w));
   const engine = await io.engine();
-  const platform = await choosePlatform(engine, image, options);
-  const references = imageReferences(image.name, options.repository, options.tags);
-  const subject = `${options.stack} ${image.key} (${references[0]}, ${platform})`;
+  const platforms = await choosePlatforms(engine, image, options);
+  const builder = await engine.builder();
   const log: Log = (line) => io.logger.info(`${image.key} | ${line}`);
+  const build: ImageBuild = {
+    io,
+    engine,
+    options,
+    image,
+    references: imageReferences(image.name, options.repository, options.tags),
+    released: sourceDate(io.workspaceRoot, options.stack),
+    log,
+  };
+  log(
+    `building ${image.dockerfile} for ${platforms.join(', ')} with ${builder === 'buildkit' ? 'BuildKit' : 'the classic builder (the engine has no BuildKit)'}`,
+  );
+  const built = await allPlatforms(platforms.map((platform) => () => buildPlatform(build, platform, platforms.length > 1)));
 
-  log(`building ${image.dockerfile} for ${platform}`);
-  const baseId = await step(`building ${subject}`, () => buildDockerfile(engine, io.workspaceRoot, options.stack, image, platform, subject, log));
-  const base = await step(`reading the files of ${subject}`, () => readBaseContents(engine, baseId, subject));
-
-  log('adding the cnb user, CNB env and labels');
-  const config = imageConfig(image, base.osRelease, base.packages, io.now(), base.hasPath);
-  const imageId = await step(`decorating ${subject}`, () => decorate(engine, image, baseId, base, config, references, subject, log));
-  const inspected = await step(`checking ${subject}`, () => checkAgainstSpec(engine, image, imageId, config.labels, references, subject));
+  // The plain references name the engine's own platform's image; each platform keeps its suffixed tags.
+  const local = localPlatform({ platforms: built }, await engine.platform());
+  for (const reference of build.references) await engine.tag(local.imageId, reference);
 
   let archive: string | null = null;
   if (options.archive !== false) {
-    log(`saving the image to ${join(options.outputPath, ARCHIVE_FILE)}`);
-    await step(`saving ${subject}`, () => engine.save(references[0], join(outputDir, ARCHIVE_FILE)));
+    log(`saving the image${built.length > 1 ? 's' : ''} to ${join(options.outputPath, ARCHIVE_FILE)}`);
+    const tags = built.flatMap((p) => build.references.map((reference) => platformReference(reference, p.platform)));
+    await step(`saving ${build.references[0]}`, () => engine.save(tags, join(outputDir, ARCHIVE_FILE)));
     archive = ARCHIVE_FILE;
   }
-  const receipt = imageReceipt({ stack: options.stack, image, references, platform, inspected, packages: base.packages, archive });
-  await step(`writing the SBOM of ${subject}`, () => writeSboms(outputDir, receipt));
+  // The builder again: an engine that refused BuildKit got the classic builder instead.
+  const receipt = imageReceipt({
+    stack: options.stack,
+    image,
+    references: build.references,
+    builder: await engine.builder(),
+    released: build.released,
+    platforms: built,
+    archive,
+  });
+  await step(`writing the SBOMs of ${build.references[0]}`, () => writeSboms(outputDir, receipt));
   await writeReceipt(outputDir, receipt);
-  log(
-    `built ${references.join(', ')} ${imageId.slice(7, 19)} (${(receipt.size / 1e6).toFixed(1)} MB, ${receipt.layers} layers, ${receipt.packages.length} packages)`,
-  );
+  for (const p of built) {
+    log(
+      `built ${build.references[0]} for ${p.platform}: ${p.imageId.slice(7, 19)} (${(p.size / 1e6).toFixed(1)} MB, ${p.layers} layers, ${p.packages.length} packages)`,
+    );
+  }
   return receipt;
 }
 
 function findImage(workspaceRoot: string, options: BuildImageExecutorOptions): { stack: Stack; image: StackImage } {
   const stack = readStackFromDisk(workspaceRoot, options.stack);
   const image = stack.images.find((i) => i.key === options.image);
-  if (!image)
-    throw new ConfigError(
-      'nx-cnb:build-image',
-      'options.image',
-      `an image of ${options.stack} (${stack.images.map((i) => i.key).join(', ')})`,
-      JSON.stringify(options.image),
-    );
+  if (!image) {
+    const keys = stack.images.map((i) => i.key).join(', ');
+    throw new ConfigError('nx-cnb:build-image', 'options.image', `an image of ${options.stack} (${keys})`, JSON.stringify(options.image));
+  }
   return { stack, image };
 }
 
-async function choosePlatform(engine: Engine, image: StackImage, options: BuildImageExecutorOptions): Promise<string> {
-  const platform = options.platform ?? (await engine.platform());
-  if (!image.platforms.includes(platform)) {
-    const which = options.platform ? 'the requested platform' : "the engine's platform";
-    throw new ConfigError(join(options.stack, image.stackToml), 'platforms', `${platform} (${which})`, JSON.stringify(image.platforms));
+/**
+ * The platforms to build: the one the options name, else every platform the
+ * stack declares. Each must be one the engine runs, as RUN steps execute
+ * the platform's programs; that is checked before anything is built.
+ */
+async function choosePlatforms(engine: Engine, image: StackImage, options: BuildImageExecutorOptions): Promise<string[]> {
+  const file = join(options.stack, image.stackToml);
+  if (options.platform && !image.platforms.includes(options.platform)) {
+    throw new ConfigError(file, 'platforms', `${options.platform} (the requested platform)`, JSON.stringify(image.platforms));
   }
-  return platform;
+  const platforms = options.platform ? [options.platform] : image.platforms;
+  const enginePlatform = await engine.platform();
+  for (const platform of platforms) {
+    const support = await engine.runs(platform);
+    if (support && !support.runs) {
+      throw new ConfigError(
+        file,
+        'platforms',
+        `platforms the engine (${enginePlatform}) can run; to build ${platform} on it, register QEMU for ${parsePlatform(platform).architecture} with binfmt_misc on the engine's host ` +
+          `(Debian and Ubuntu: apt-get install qemu-user-static binfmt-support; or docker run --privileged --rm tonistiigi/binfmt --install ${parsePlatform(platform).architecture}) or leave ${platform} out`,
+        `${JSON.stringify(platform)}, which the engine cannot run (${support.reason})`,
+      );
+    }
+  }
+  return platforms;
+}
+
+/** Runs every platform's build to its end, then fails with the first failure, if any. */
+async function allPlatforms<T>(builds: (() => Promise<T>)[]): Promise<T[]> {
+  const settled = await Promise.allSettled(builds.map((b) => b()));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+async function buildPlatform(build: ImageBuild, platform: string, several: boolean): Promise<PlatformImage> {
+  const { engine, image, options } = build;
+  const subject = `${options.stack} ${image.key} (${build.references[0]}, ${platform})`;
+  const log: Log = several ? (line) => build.log(`${platform} | ${line}`) : build.log;
+  const baseId = await step(`building ${subject}`, () => buildDockerfile(engine, build.io.workspaceRoot, options.stack, image, platform, subject, log));
+  const base = await step(`reading the files of ${subject}`, () => readBaseContents(engine, baseId, subject));
+  const config = imageConfig(image, base.osRelease, base.packages, build.released, base.hasPath);
+  const tags = build.references.map((reference) => platformReference(reference, platform));
+  log('adding the cnb user, CNB env and labels');
+  const imageId = await step(`decorating ${subject}`, () => decorate(engine, image, baseId, base, config, tags, platform, subject, log));
+  const inspected = await step(`checking ${subject}`, () => checkAgainstSpec(engine, image, imageId, platform, config.labels, tags, subject));
+  return platformImage(platform, inspected, base.packages);
 }
 
 function buildDockerfile(
@@ -110,7 +190,7 @@ function buildDockerfile(
   const dockerfile = relative(contextDir, join(workspaceRoot, stackRoot, image.dockerfile));
   // Before the context starts streaming, so a bad lock leaves no stream behind.
   const buildArgs = { ...buildArgsFor(image, platform), ...lockBuildArgs(workspaceRoot, stackRoot, image, platform) };
-  return engine.build(subject, { context: contextTar(contextDir, dockerfile), dockerfile, target: image.definition.target, buildArgs, platform }, log);
+  return engine.build(subject, { context: () => contextTar(contextDir, dockerfile), dockerfile, target: image.definition.target, buildArgs, platform }, log);
 }
 
 async function readBaseContents(engine: Engine, baseId: string, subject: string): Promise<BaseContents> {
@@ -139,7 +219,7 @@ async function readBaseContents(engine: Engine, baseId: string, subject: string)
  * Adds one layer with the cnb user in /etc/passwd and /etc/group and its home,
  * and sets User, env and labels, as `jam create-stack` does. Built as a
  * second, tiny Dockerfile FROM the first image, so it works on scratch images
- * too and the engine's build cache keeps reruns fast.
+ * too and the build cache keeps reruns fast (and their image IDs the same).
  */
 async function decorate(
   engine: Engine,
@@ -147,35 +227,49 @@ async function decorate(
   baseId: string,
   base: BaseContents,
   config: ImageConfig,
-  references: string[],
+  tags: string[],
+  platform: string,
   subject: string,
   log: Log,
 ): Promise<string> {
   const { uid, gid, shell } = image.definition;
   const userLayer = await toBuffer(memoryTar(cnbUserLayer(withCnbUser(base.passwd, base.group, { uid, gid, shell }), { uid, gid, shell })));
-  const { dockerfile, apiLabels } = decorateDockerfile(baseId, 'cnb-user.tar', config.env, config.labels, config.user);
-  const context = memoryTar([
-    { name: 'Dockerfile', content: dockerfile },
-    { name: 'cnb-user.tar', content: userLayer },
-  ]);
-  return engine.build(subject, { context, dockerfile: 'Dockerfile', labels: apiLabels, tags: references }, log);
+  // BuildKit reads "FROM sha256:..." as a Docker Hub name, so the decorating build starts from a temporary tag.
+  const undecorated = `nx-cnb-undecorated/${image.name}:${platform.replace(/\//g, '-')}-${process.pid}`;
+  const { dockerfile, apiLabels } = decorateDockerfile(undecorated, 'cnb-user.tar', config.env, config.labels, config.user);
+  const context = () =>
+    memoryTar([
+      { name: 'Dockerfile', content: dockerfile },
+      { name: 'cnb-user.tar', content: userLayer },
+    ]);
+  await engine.tag(baseId, undecorated);
+  try {
+    return await engine.build(subject, { context, dockerfile: 'Dockerfile', labels: apiLabels, tags, platform }, log);
+  } finally {
+    await engine.untag(undecorated);
+  }
 }
 
-/** The finished image against the spec and against what decorating asked for; a failure untags it. */
+/** The finished image against the spec, its platform and what decorating asked for; a failure untags it. */
 async function checkAgainstSpec(
   engine: Engine,
   image: StackImage,
   imageId: string,
+  platform: string,
   labels: Record<string, string>,
-  references: string[],
+  tags: string[],
   subject: string,
 ): Promise<InspectedImage> {
   const inspected = await engine.inspect(imageId);
   if (!inspected) throw new ExpectedError(`${subject}: the engine lost the image ${imageId} it just built`);
   const files = await engine.readFiles(imageId, ['/etc/passwd']);
   const problems = [...specProblems(image, inspected, files.get('/etc/passwd')?.[0]?.content), ...labelMismatches(labels, inspected.Config?.Labels)];
+  if (!servesPlatform(inspected, platform)) {
+    const found = formatPlatform({ os: inspected.Os ?? '?', architecture: inspected.Architecture ?? '?', variant: inspected.Variant });
+    problems.push(`the image config must name the platform ${platform}, found ${found} (does the Dockerfile pin another platform in FROM?)`);
+  }
   if (problems.length) {
-    await Promise.all(references.map((reference) => engine.untag(reference)));
+    await Promise.all(tags.map((tag) => engine.untag(tag)));
     throw new ExpectedError(`${subject} breaks the CNB platform spec:\n  - ${problems.join('\n  - ')}`);
   }
   return inspected;

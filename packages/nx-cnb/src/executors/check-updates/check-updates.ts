@@ -1,9 +1,10 @@
 import { join, posix } from 'node:path';
 import type { Engine } from '../../engine/engine';
 import { ExpectedError, step } from '../../errors';
+import { servesPlatform } from '../../oci/platform';
 import { platformImages, readImageReceipt } from '../../receipt/platform-images';
-import { prepareOutputs, writeFileAtomic } from '../../receipt/receipt';
-import { APT_POLICY_SCRIPT, DEBIAN_PACKAGE_NAME, parseAptPolicy, type Update, updatesOf } from '../../release/apt-policy';
+import { type ImageReceipt, prepareOutputs, writeFileAtomic } from '../../receipt/receipt';
+import { APT_POLICY_SCRIPT, DEBIAN_PACKAGE_NAME, debianArchitecture, parseAptPolicy, type Update, updatesOf } from '../../release/apt-policy';
 import { PACKAGE_LOCK_FILE, type PackageLock, renderPackageLock, withLockedVersions } from '../../release/package-lock';
 import type { Package } from '../../stack/image-contents';
 import { buildArgsFor, type StackImage } from '../../stack/stack';
@@ -15,22 +16,30 @@ export default executor(checkUpdates);
 
 export const UPDATES_FILE = 'updates.json';
 
-/** One image on the engine's platform: what it holds, and where apt can be asked about it. */
+/** Where apt is asked about a platform's packages: a container of an image, with apt set to an architecture. */
+interface Query {
+  image: string;
+  /** Debian's name of the architecture asked about. */
+  architecture: string;
+  /** What the log and errors call it. */
+  shown: string;
+}
+
+/** One image on one platform: what it holds, and where apt is asked about it. */
 interface Subject {
   image: StackImage;
   platform: string;
   installed: Package[];
-  /** The image a query container runs from: one with apt and the sources the image was built with. */
-  queryImage: string;
+  query: Query;
 }
 
 /**
- * Asks the distro's mirror which installed packages have newer versions:
- * per query image, one throwaway container refreshes the package lists from
- * its own sources and runs `apt-cache policy` for the names. What is
- * installed comes from each image's receipt, or from the lock where the
- * image has not been built here. With --write, the versions the mirror
- * offers become the stack's lock.
+ * Asks the distro's mirror which installed packages have newer versions, for
+ * every image and platform of the stack: per query image and architecture,
+ * one throwaway container refreshes the package lists from its own sources
+ * and runs `apt-cache policy` for the names. What is installed comes from
+ * each image's receipt, or from the lock where the image has not been built
+ * here. With --write, the versions the mirror offers become the stack's lock.
  */
 export async function checkUpdates(options: CheckUpdatesExecutorOptions, io: Io) {
   const started = Date.now();
@@ -39,26 +48,35 @@ export async function checkUpdates(options: CheckUpdatesExecutorOptions, io: Io)
   const stack = readStackFromDisk(io.workspaceRoot, options.stack);
   const lock = readPackageLockFromDisk(io.workspaceRoot, options.stack);
   const engine = await io.engine();
-  const platform = await engine.platform();
+  const enginePlatform = await engine.platform();
 
+  const receipts = new Map<string, ImageReceipt | undefined>();
+  for (const { key, outputPath } of options.images) receipts.set(key, await readImageReceipt(join(io.workspaceRoot, outputPath), outputPath));
   const subjects: Subject[] = [];
   for (const { key, outputPath } of options.images) {
     const image = stack.images.find((i) => i.key === key);
     if (!image) throw new ExpectedError(`nx-cnb:check-updates: ${options.stack} has no image ${key}`);
-    subjects.push(await subjectOf(engine, io, options, image, outputPath, platform, lock));
+    for (const platform of image.platforms) {
+      const installed = installedPackages(options, image, platform, outputPath, receipts.get(key), lock);
+      const query = await queryFor(engine, enginePlatform, image, platform, receipts.get(key), receipts.get('build'));
+      subjects.push({ image, platform, installed, query });
+    }
   }
 
+  // One container per query image and architecture, two at a time: each refreshes the package lists from the network.
+  const queries = [...new Map(subjects.map((s) => [queryKey(s.query), s.query])).values()];
   const candidates = new Map<string, Map<string, string | undefined>>();
-  for (const queryImage of new Set(subjects.map((s) => s.queryImage))) {
-    const names = [...new Set(subjects.filter((s) => s.queryImage === queryImage).flatMap((s) => s.installed.map((p) => p.name)))].sort();
-    io.logger.info(`asking the mirror about ${names.length} packages, from a container of ${queryImage.slice(0, 19)}`);
-    candidates.set(queryImage, await step(`asking the package mirror from ${queryImage}`, () => queryCandidates(engine, queryImage, names)));
-  }
+  await inTwos(queries, async (query) => {
+    const of = subjects.filter((s) => queryKey(s.query) === queryKey(query));
+    const names = [...new Set(of.flatMap((s) => s.installed.map((p) => p.name)))].sort();
+    io.logger.info(`asking the mirror about ${names.length} packages for ${query.architecture}, from a container of ${query.shown}`);
+    candidates.set(queryKey(query), await step(`asking the package mirror from ${query.shown}`, () => queryCandidates(engine, query, names)));
+  });
 
   let next: PackageLock | undefined = lock;
   const report: { image: string; platform: string; updates: Update[] }[] = [];
   for (const s of subjects) {
-    const offered = candidates.get(s.queryImage)!;
+    const offered = candidates.get(queryKey(s.query))!;
     const updates = updatesOf(s.installed, offered);
     report.push({ image: s.image.key, platform: s.platform, updates });
     io.logger.info(
@@ -81,16 +99,15 @@ export async function checkUpdates(options: CheckUpdatesExecutorOptions, io: Io)
   return { report, lockChanged: changed };
 }
 
-async function subjectOf(
-  engine: Engine,
-  io: Io,
+/** What an image holds on a platform: its receipt's packages, else the lock's versions (CI, where nothing was built). */
+function installedPackages(
   options: CheckUpdatesExecutorOptions,
   image: StackImage,
-  outputPath: string,
   platform: string,
+  outputPath: string,
+  receipt: ImageReceipt | undefined,
   lock: PackageLock | undefined,
-): Promise<Subject> {
-  const receipt = await readImageReceipt(join(io.workspaceRoot, outputPath), outputPath);
+): Package[] {
   const built = receipt && platformImages(receipt).find((p) => p.platform === platform);
   const locked = lock?.images[image.key]?.[platform];
   const installed = built?.packages ?? (locked ? Object.entries(locked).map(([name, version]) => ({ name, version, architecture: '' })) : undefined);
@@ -101,26 +118,70 @@ async function subjectOf(
   }
   for (const p of installed)
     if (!DEBIAN_PACKAGE_NAME.test(p.name)) throw new ExpectedError(`${image.key}: ${JSON.stringify(p.name)} is no Debian package name`);
+  return installed;
+}
 
-  // The image itself when it has apt; else the image its Dockerfile starts from (whose sources fetched its packages); else the stack's build image.
-  const candidates: (string | undefined)[] = [];
-  if (built && installed.some((p) => p.name === 'apt')) candidates.push(built.imageId);
-  candidates.push(buildArgsFor(image, platform).base_image);
-  const buildImage = (
-    await Promise.all(options.images.map(async (i) => (i.key === 'build' ? readImageReceipt(join(io.workspaceRoot, i.outputPath)) : undefined)))
-  ).find(Boolean);
-  if (buildImage) candidates.push(buildImage.imageId);
-  for (const candidate of candidates) if (candidate && (await engine.inspect(candidate))) return { image, platform, installed, queryImage: candidate };
+/**
+ * Where to ask about an image's packages on a platform. Sources, in order:
+ * the image itself (when it has apt), the image its Dockerfile starts from
+ * (the `base_image` build arg, whose sources fetched its packages; what
+ * distroless images need), and the stack's build image. Of each, its image
+ * of the engine's own platform is taken first, with apt set to the
+ * platform's architecture: the mirror's answer depends on the sources and
+ * the architecture's index, not on the machine asking, and a native
+ * container answers in seconds where one under QEMU takes half a minute.
+ * A receipt's native image stands for another platform only when that
+ * platform's build args are the same (so are its sources). Without a native
+ * one, the platform's own image is asked under emulation.
+ */
+async function queryFor(
+  engine: Engine,
+  enginePlatform: string,
+  image: StackImage,
+  platform: string,
+  receipt: ImageReceipt | undefined,
+  buildReceipt: ImageReceipt | undefined,
+): Promise<Query> {
+  const architecture = debianArchitecture(platform);
+  const sameArgs = (of: StackImage, a: string, b: string) => JSON.stringify(buildArgsFor(of, a)) === JSON.stringify(buildArgsFor(of, b));
+  const fromReceipt = (r: ImageReceipt | undefined, what: string): Query | undefined => {
+    const withApt = (p: string) => r && platformImages(r).find((i) => i.platform === p && i.packages.some((q) => q.name === 'apt'));
+    const native = sameArgs(image, platform, enginePlatform) ? withApt(enginePlatform) : undefined;
+    const own = native ?? withApt(platform);
+    return own && { image: own.imageId, architecture, shown: `${what} (${own.platform} ${own.imageId.slice(7, 19)})` };
+  };
+  const base = buildArgsFor(image, platform).base_image;
+  const fromBase = async (): Promise<Query | undefined> => {
+    const inspected = base ? await engine.inspect(base) : undefined;
+    const usable = inspected && (servesPlatform(inspected, enginePlatform) || servesPlatform(inspected, platform));
+    return usable ? { image: inspected.Id, architecture, shown: `${base} (${inspected.Os}/${inspected.Architecture})` } : undefined;
+  };
+  const query = fromReceipt(receipt, image.key) ?? (await fromBase()) ?? fromReceipt(image.key === 'build' ? undefined : buildReceipt, 'the build image');
+  if (query) return query;
   throw new ExpectedError(
-    `${image.key}: no image with apt to ask the mirror from: the image itself (${built ? 'no apt in it' : 'not built here'}), its base_image build arg (${buildArgsFor(image, platform).base_image ?? 'none'}) and the stack's build image are not in the engine`,
+    `${image.key} (${platform}): no image with apt to ask the mirror from: the image itself (${receipt ? 'no apt in it' : 'not built here'}), ` +
+      `its base_image build arg (${base ?? 'none'}, ${base ? 'not in the engine for this platform' : 'not set'}) and the stack's build image (${buildReceipt ? 'no apt in it' : 'not built here'})`,
   );
 }
 
-async function queryCandidates(engine: Engine, queryImage: string, names: string[]): Promise<Map<string, string | undefined>> {
-  const result = await engine.run(queryImage, ['sh', '-c', APT_POLICY_SCRIPT, 'nx-cnb-check-updates', ...names], { user: '0:0' });
+function queryKey(query: Query): string {
+  return `${query.image} ${query.architecture}`;
+}
+
+async function queryCandidates(engine: Engine, query: Query, names: string[]): Promise<Map<string, string | undefined>> {
+  const result = await engine.run(query.image, ['sh', '-c', APT_POLICY_SCRIPT, 'nx-cnb-check-updates', query.architecture, ...names], { user: '0:0' });
   if (result.exitCode !== 0) {
     const reason = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' / ');
-    throw new ExpectedError(`the query container of ${queryImage} exited with ${result.exitCode}: ${reason || 'no output'}`);
+    throw new ExpectedError(`the query container of ${query.shown} exited with ${result.exitCode}: ${reason || 'no output'}`);
   }
   return parseAptPolicy(result.stdout);
+}
+
+/** Runs work over items, at most two at a time. */
+async function inTwos<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all([worker(), worker()]);
 }

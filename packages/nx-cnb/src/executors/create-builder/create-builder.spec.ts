@@ -5,6 +5,7 @@ import { FakeEngine } from '../../testing/fake-engine';
 import { fakeIo } from '../../testing/fake-io';
 import { FakePack } from '../../testing/fake-pack';
 import { builtStackImage } from '../../testing/receipts';
+import { putIndex } from '../../registry/registry-client';
 import { createBuilder } from './create-builder';
 
 const LABELS = {
@@ -154,6 +155,95 @@ describe('createBuilder', () => {
     await expect(createBuilder(options(), fakeIo(root, engine, new FakePack(engine)))).rejects.toThrow(
       'dist/stacks/acme/run: no receipt.json; build the stack image first (nx run-many -t build-image)',
     );
+  });
+
+  describe('for several platforms', () => {
+    const MULTI = BUILDER_TOML.replace(/acme-(build|run):latest/g, '127.0.0.1:5000/acme/acme-$1:latest').replace(
+      '[lifecycle]\n  version = "0.21.14"',
+      '[lifecycle]\n  uri = "../../lifecycle/lifecycle-v0.21.14+linux.amd64.tgz"\n[[targets]]\n  os = "linux"\n  arch = "amd64"\n[[targets]]\n  os = "linux"\n  arch = "arm64"',
+    );
+    const multiOptions = (extra = {}) =>
+      options({ builder: '127.0.0.1:5000/acme/builder:latest', images: ['dist/stacks/acme/build-multi', 'dist/stacks/acme/run-multi'], ...extra });
+
+    beforeEach(async () => {
+      write('builders/acme/builder.toml', MULTI);
+      write('lifecycle/lifecycle-v0.21.14+linux.amd64.tgz', 'amd64');
+      write('lifecycle/lifecycle-v0.21.14+linux.arm64.tgz', 'arm64');
+      const both = ['linux/amd64', 'linux/arm64'];
+      await builtStackImage(
+        engine,
+        root,
+        'dist/stacks/acme/build-multi',
+        ['127.0.0.1:5000/acme/acme-build:latest'],
+        { labels: LABELS, user: '1001:1000' },
+        'build',
+        both,
+      );
+      await builtStackImage(engine, root, 'dist/stacks/acme/run-multi', ['127.0.0.1:5000/acme/acme-run:latest'], { labels: LABELS }, 'run', both);
+    });
+
+    /** The stack images as their stack's publish leaves them: an index per reference. */
+    const publishStackImages = async (platforms = ['linux/amd64', 'linux/arm64']) => {
+      for (const name of ['acme-build', 'acme-run']) {
+        const reference = `127.0.0.1:5000/acme/${name}:latest`;
+        const sources = [];
+        for (const platform of platforms) {
+          const source = `${reference}-${platform.replace('/', '-')}`;
+          await engine.registry.pushed(source, engine.resolve(source)!);
+          sources.push({ platform, reference: source });
+        }
+        await putIndex(engine.registry, reference, sources);
+      }
+    };
+
+    it('creates each platform in the registry with its own lifecycle, then one index', async () => {
+      await publishStackImages();
+      const pack = new FakePack(engine);
+      const receipt = await createBuilder(multiOptions(), fakeIo(root, engine, pack));
+
+      expect(pack.calls.map((c) => [c.request.reference, c.request.targets, c.request.publish])).toEqual([
+        ['127.0.0.1:5000/acme/builder:latest-linux-amd64', ['linux/amd64'], true],
+        ['127.0.0.1:5000/acme/builder:latest-linux-arm64', ['linux/arm64'], true],
+      ]);
+      const armConfig = readFileSync(pack.calls[1].request.config, 'utf8');
+      expect(armConfig).toContain(`uri = "${join(root, 'lifecycle/lifecycle-v0.21.14+linux.arm64.tgz')}"`);
+      expect(armConfig).toContain(`uri = "${join(root, 'builders/acme/buildpacks/gcc')}"`);
+      expect(pack.calls[1].request.config).toBe(join(root, 'dist/builders/acme/builder/builder-linux-arm64.toml'));
+
+      const index = engine.registry.document('127.0.0.1:5000/acme/builder:latest')!;
+      expect(index.manifests!.map((m) => m.platform.architecture)).toEqual(['amd64', 'arm64']);
+      expect(receipt).toMatchObject({
+        imageId: '',
+        digest: (await engine.registry.getManifest('127.0.0.1:5000/acme/builder:latest'))!.digest,
+        platforms: [
+          { platform: 'linux/amd64', reference: '127.0.0.1:5000/acme/builder:latest-linux-amd64', digest: index.manifests![0].digest },
+          { platform: 'linux/arm64', reference: '127.0.0.1:5000/acme/builder:latest-linux-arm64', digest: index.manifests![1].digest },
+        ],
+      });
+    });
+
+    it('needs the stack images in the registry for every platform, before pack runs', async () => {
+      await publishStackImages(['linux/amd64']);
+      const pack = new FakePack(engine);
+      await expect(createBuilder(multiOptions(), fakeIo(root, engine, pack))).rejects.toThrow(
+        "builders/acme/builder.toml: build.image: expected an image the registry serves for linux/amd64 and linux/arm64, as pack creates each platform's builder from the registry (publish its stack first: nx run <stack>:publish), found 127.0.0.1:5000/acme/acme-build:latest, which it serves for linux/amd64",
+      );
+      expect(pack.calls).toEqual([]);
+    });
+
+    it('needs a lifecycle tarball for every platform', async () => {
+      await publishStackImages();
+      rmSync(join(root, 'lifecycle/lifecycle-v0.21.14+linux.arm64.tgz'));
+      await expect(createBuilder(multiOptions(), fakeIo(root, engine, new FakePack(engine)))).rejects.toThrow(
+        `builders/acme/builder.toml: lifecycle.uri: expected a lifecycle tarball for linux/arm64 beside the one named, found no file at ${join(root, 'lifecycle/lifecycle-v0.21.14+linux.arm64.tgz')}`,
+      );
+    });
+
+    it('needs a builder named for a registry', async () => {
+      await expect(createBuilder(multiOptions({ builder: 'acme-builder:latest' }), fakeIo(root, engine, new FakePack(engine)))).rejects.toThrow(
+        'builders/acme/builder.toml: targets: expected a builder named for a registry, as pack creates a builder of several platforms (linux/amd64, linux/arm64) only in a registry',
+      );
+    });
   });
 
   it.each([

@@ -18,7 +18,7 @@ export const DIFF_JSON = 'diff.json';
 export async function diffStack(options: DiffExecutorOptions, io: Io) {
   const outputDir = join(io.workspaceRoot, options.outputPath);
   await prepareOutputs(outputDir);
-  const { baseline, diffs } = await compareWithBaseline('nx-cnb:diff', options, io.workspaceRoot, io.engine);
+  const { baseline, diffs } = await compareWithBaseline('nx-cnb:diff', options, io);
   for (const line of renderDiffText(diffs, baseline.label).trimEnd().split('\n')) io.logger.info(line);
   await writeFileAtomic(
     join(outputDir, DIFF_JSON),

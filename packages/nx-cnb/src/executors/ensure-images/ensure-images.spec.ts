@@ -20,13 +20,13 @@ describe('ensureImages', () => {
     const b = await builtStackImage(engine, root, 'dist/b', ['acme-b:latest', 'acme-b:1.0'], { labels: {} });
     const c = await builtStackImage(engine, root, 'dist/c', ['acme-c:latest'], { labels: {} });
     await engine.untag('acme-b:1.0');
-    engine.remove(c.imageId);
+    engine.remove(c.platforms[0].imageId);
 
     const io = fakeIo(root, engine);
     await ensureImages({ outputPaths: ['dist/a', 'dist/b', 'dist/c'] }, io);
     expect(io.lines).toEqual(['acme-a:latest: in the engine', 'acme-b:latest: tag restored', 'acme-c:latest: loaded from the saved image']);
-    expect(engine.resolve('acme-b:1.0')).toBe(b.imageId);
-    expect(engine.resolve('acme-c:latest')).toBe(c.imageId);
+    expect(engine.resolve('acme-b:1.0')).toBe(b.platforms[0].imageId);
+    expect(engine.resolve('acme-c:latest')).toBe(c.platforms[0].imageId);
   });
 
   it('says to rebuild when the engine lacks an image its receipt carries no copy of', async () => {
@@ -34,9 +34,9 @@ describe('ensureImages', () => {
     rmSync(join(root, 'dist/a/image.tar'));
     const receipt = join(root, 'dist/a/receipt.json');
     writeFileSync(receipt, JSON.stringify({ ...a, archive: null }));
-    engine.remove(a.imageId);
+    engine.remove(a.platforms[0].imageId);
     await expect(ensureImages({ outputPaths: ['dist/a'] }, fakeIo(root, engine))).rejects.toThrow(
-      `acme-a:latest (${a.imageId}) is not in the engine and its receipt in ${join(root, 'dist/a')} carries no saved image; rebuild it with --skip-nx-cache`,
+      `acme-a:latest (linux/amd64 ${a.platforms[0].imageId}) is not in the engine and its receipt in ${join(root, 'dist/a')} carries no saved image; rebuild it with --skip-nx-cache`,
     );
   });
 

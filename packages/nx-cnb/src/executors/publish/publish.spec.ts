@@ -38,7 +38,7 @@ describe('publish', () => {
       ['127.0.0.1:5000/acme/run:latest', { username: 'ci', password: 'hunter2', serveraddress: '127.0.0.1:5000' }],
       ['127.0.0.1:5000/acme/run:1.4.0', { username: 'ci', password: 'hunter2', serveraddress: '127.0.0.1:5000' }],
     ]);
-    expect(publishReceipt()).toEqual({ receiptVersion: 1, published, commit: null, version: null, files: ['run/receipt.json'] });
+    expect(publishReceipt()).toEqual({ receiptVersion: 2, published, commit: null, version: null, files: ['run/receipt.json'] });
     expect(existsSync(join(root, 'dist/publish/run/receipt.json'))).toBe(true);
     expect(published.map((p) => p.reference)).toEqual(['127.0.0.1:5000/acme/run:latest', '127.0.0.1:5000/acme/run:1.4.0']);
     const everything = io.lines.join('\n') + readFileSync(join(root, 'dist/publish/receipt.json'), 'utf8');
@@ -49,7 +49,10 @@ describe('publish', () => {
   it('publishes a release: its version as a tag, the notes with digests and the SBOMs beside the publish receipt', async () => {
     const receipt = JSON.parse(readFileSync(join(root, 'dist/run/receipt.json'), 'utf8'));
     write('dist/run/sbom.linux-amd64.cdx.json', '{"bomFormat": "CycloneDX"}');
-    write('dist/release/release.json', JSON.stringify({ version: '1.2.4', images: [{ image: 'run', imageId: receipt.imageId }] }));
+    write(
+      'dist/release/release.json',
+      JSON.stringify({ version: '1.2.4', images: [{ image: 'run', platform: 'linux/amd64', imageId: receipt.platforms[0].imageId }] }),
+    );
     write('dist/release/release-notes.md', '# acme 1.2.4\n');
     const io = fakeIo(root, engine);
     const published = await publish({ receipts: ['dist/run'], outputPath: 'dist/publish', releasePath: 'dist/release' }, io);
@@ -61,7 +64,7 @@ describe('publish', () => {
   });
 
   it('leaves out release notes that describe other images, with a warning', async () => {
-    write('dist/release/release.json', JSON.stringify({ version: '1.2.4', images: [{ image: 'run', imageId: 'sha256:old' }] }));
+    write('dist/release/release.json', JSON.stringify({ version: '1.2.4', images: [{ image: 'run', platform: 'linux/amd64', imageId: 'sha256:old' }] }));
     const io = fakeIo(root, engine);
     const published = await publish({ receipts: ['dist/run'], outputPath: 'dist/publish', releasePath: 'dist/release' }, io);
     expect(published.map((p) => p.reference)).toEqual(['127.0.0.1:5000/acme/run:latest']);
@@ -71,11 +74,44 @@ describe('publish', () => {
     expect(publishReceipt().version).toBeNull();
   });
 
+  it('publishes a release of several platforms only when its notes name every platform, with each platform digest', async () => {
+    const multi = await builtStackImage(engine, root, 'dist/multi', ['127.0.0.1:5000/acme/build:latest'], { labels: {} }, 'build', [
+      'linux/amd64',
+      'linux/arm64',
+    ]);
+    const images = multi.platforms.map((p) => ({ image: 'build', platform: p.platform, imageId: p.imageId }));
+    write('dist/release/release-notes.md', '# acme 1.2.4\n');
+    write('dist/release/release.json', JSON.stringify({ version: '1.2.4', images: images.slice(0, 1) }));
+    const stale = fakeIo(root, engine);
+    await publish({ receipts: ['dist/multi'], outputPath: 'dist/publish', releasePath: 'dist/release' }, stale);
+    expect(stale.lines).toContain(
+      'warning: dist/release: the release notes describe other images than these; run release-notes again to publish them as a release',
+    );
+
+    write('dist/release/release.json', JSON.stringify({ version: '1.2.4', images: [...images].reverse() }));
+    const published = await publish({ receipts: ['dist/multi'], outputPath: 'dist/publish', releasePath: 'dist/release' }, fakeIo(root, engine));
+    expect(published.map((p) => p.reference)).toEqual(['127.0.0.1:5000/acme/build:latest', '127.0.0.1:5000/acme/build:1.2.4']);
+    const notes = readFileSync(join(root, 'dist/publish/release-notes.md'), 'utf8');
+    for (const p of published) {
+      expect(notes).toContain(
+        `- \`${p.reference}@${p.digest}\`\n  - linux/amd64: \`${p.platforms![0].digest}\`\n  - linux/arm64: \`${p.platforms![1].digest}\``,
+      );
+    }
+  });
+
+  it('refuses a release record that is not one, naming the file', async () => {
+    write('dist/release/release.json', '{"version": 3}');
+    await expect(publish({ receipts: ['dist/run'], outputPath: 'dist/publish', releasePath: 'dist/release' }, fakeIo(root, engine))).rejects.toThrow(
+      'dist/release/release.json: (file): expected the release record release-notes writes (version, images), found another file',
+    );
+    expect(engine.pushes).toEqual([]);
+  });
+
   it('lists what it would push on a dry run and pushes nothing', async () => {
     const io = fakeIo(root, engine);
     expect(await publish({ receipts: ['dist/run'], outputPath: 'dist/publish', dryRun: true }, io)).toEqual([]);
     expect(engine.pushes).toEqual([]);
-    expect(io.lines).toEqual([expect.stringMatching(/^would push 127\.0\.0\.1:5000\/acme\/run:latest \([0-9a-f]{12}\)$/)]);
+    expect(io.lines).toEqual([expect.stringMatching(/^would push 127\.0\.0\.1:5000\/acme\/run:latest \(linux\/amd64 [0-9a-f]{12}\)$/)]);
     expect(readdirSync(join(root, 'dist/publish'))).toEqual([]);
   });
 
@@ -84,7 +120,16 @@ describe('publish', () => {
       { os: 'linux', architecture: 'amd64', env: [], labels: {}, files: {}, layers: 11, size: 1 },
       '127.0.0.1:5000/acme/builder:latest',
     );
-    write('dist/builder/receipt.json', JSON.stringify({ receiptVersion: 1, builder: '127.0.0.1:5000/acme/builder:latest', imageId: builderId }));
+    write(
+      'dist/builder/receipt.json',
+      JSON.stringify({
+        receiptVersion: 2,
+        builder: '127.0.0.1:5000/acme/builder:latest',
+        imageId: builderId,
+        digest: null,
+        platforms: [{ platform: 'linux/amd64', reference: '127.0.0.1:5000/acme/builder:latest', digest: null }],
+      }),
+    );
     write(
       'builders/acme/builder.toml',
       '[build]\n  image = "127.0.0.1:5000/acme/build"\n[[run.images]]\n  image = "127.0.0.1:5000/acme/run"\n  mirrors = ["127.0.0.1:5000/mirror/run:latest"]\n[lifecycle]\n  version = "0.21.14"\n',
@@ -94,6 +139,55 @@ describe('publish', () => {
       ['127.0.0.1:5000/acme/builder:latest', builderId],
       ['127.0.0.1:5000/mirror/run:latest', engine.resolve('127.0.0.1:5000/acme/run:latest')],
     ]);
+  });
+
+  it('pushes an image of several platforms per platform and makes each reference an index over them', async () => {
+    await builtStackImage(engine, root, 'dist/multi', ['127.0.0.1:5000/acme/build:latest'], { labels: {} }, 'build', ['linux/amd64', 'linux/arm64']);
+    const published = await publish({ receipts: ['dist/multi'], tags: ['1.4.0'], outputPath: 'dist/publish' }, fakeIo(root, engine));
+
+    expect(engine.pushes.map((p) => p.reference)).toEqual([
+      '127.0.0.1:5000/acme/build:latest-linux-amd64',
+      '127.0.0.1:5000/acme/build:latest-linux-arm64',
+      '127.0.0.1:5000/acme/build:1.4.0-linux-amd64',
+      '127.0.0.1:5000/acme/build:1.4.0-linux-arm64',
+    ]);
+    for (const tag of ['latest', '1.4.0']) {
+      const index = engine.registry.document(`127.0.0.1:5000/acme/build:${tag}`)!;
+      expect(index.manifests!.map((m) => [m.platform.architecture, m.digest])).toEqual([
+        ['amd64', (await engine.registry.getManifest(`127.0.0.1:5000/acme/build:${tag}-linux-amd64`))!.digest],
+        ['arm64', (await engine.registry.getManifest(`127.0.0.1:5000/acme/build:${tag}-linux-arm64`))!.digest],
+      ]);
+    }
+    expect(published[0]).toEqual({
+      reference: '127.0.0.1:5000/acme/build:latest',
+      digest: (await engine.registry.getManifest('127.0.0.1:5000/acme/build:latest'))!.digest,
+      platforms: [
+        { platform: 'linux/amd64', digest: expect.stringMatching(/^sha256:/) },
+        { platform: 'linux/arm64', digest: expect.stringMatching(/^sha256:/) },
+      ],
+    });
+    expect(publishReceipt().published).toEqual(published);
+  });
+
+  it('gives a builder that pack made per platform in the registry its extra tags as indexes, pushing nothing', async () => {
+    for (const platform of ['linux-amd64', 'linux-arm64']) await engine.registry.pushed(`127.0.0.1:5000/acme/builder:latest-${platform}`, `sha256:${platform}`);
+    write(
+      'dist/builder/receipt.json',
+      JSON.stringify({
+        receiptVersion: 2,
+        builder: '127.0.0.1:5000/acme/builder:latest',
+        imageId: '',
+        digest: 'sha256:index',
+        platforms: ['linux/amd64', 'linux/arm64'].map((platform) => ({
+          platform,
+          reference: `127.0.0.1:5000/acme/builder:latest-${platform.replace('/', '-')}`,
+          digest: null,
+        })),
+      }),
+    );
+    await publish({ receipts: ['dist/builder'], tags: ['2.0.0'], outputPath: 'dist/publish' }, fakeIo(root, engine));
+    expect(engine.pushes).toEqual([]);
+    expect(engine.registry.document('127.0.0.1:5000/acme/builder:2.0.0')!.manifests!.map((m) => m.platform.architecture)).toEqual(['amd64', 'arm64']);
   });
 
   it('refuses names without a registry, which would go to Docker Hub', async () => {

@@ -2,23 +2,37 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { effectiveRunImages } from '../../builder/builder-toml';
 import type { RegistryAuth } from '../../engine/credentials';
-import type { Engine } from '../../engine/engine';
+import type { Engine, Log } from '../../engine/engine';
 import { ensureImage } from '../../engine/ensure-image';
 import { registryAuth } from '../../engine/registry-auth';
+import { parseJson } from '../../config/parse';
 import { ConfigError, ExpectedError, step } from '../../errors';
+import { platformReference } from '../../oci/platform';
 import { type BuilderReceipt, type ImageReceipt, prepareOutputs, RECEIPT_FILE, readReceipt, writeFileAtomic } from '../../receipt/receipt';
 import { checkNaming, DOCKER_HUB, normalizeImageRef, registryHost, withTag } from '../../reference/image-reference';
+import { putIndex, type Registry } from '../../registry/registry-client';
 import { SBOM_FILE_SUFFIX } from '../../release/sbom';
-import { renderPublished } from '../../release/release-notes';
+import { NOTES_FILE, RELEASE_FILE, type ReleaseRecord, renderPublished, sameImages } from '../../release/release-notes';
+import { releasedImages } from '../../receipt/platform-images';
 import { headCommit } from '../../workspace/git';
 import { readBuilderFromDisk } from '../../workspace/workspace-files';
 import { executor, type Io } from '../executor';
 import type { PublishExecutorOptions } from './schema';
 
-/** One reference to push, and the image it must point at. */
-interface Push {
+/**
+ * What one reference is to point at: images of the engine (one, or one per
+ * platform behind an index), or platform images already in the registry (a
+ * builder pack created there) that only need an index.
+ */
+type Push =
+  | { kind: 'engine'; reference: string; platforms: { platform: string; imageId: string }[] }
+  | { kind: 'registry'; reference: string; platforms: { platform: string; reference: string }[] };
+
+export interface Published {
   reference: string;
-  imageId: string;
+  digest: string;
+  /** Each platform's digest, for a reference that names an index. */
+  platforms?: { platform: string; digest: string }[];
 }
 
 export default executor(publish);
@@ -26,9 +40,11 @@ export default executor(publish);
 /**
  * Pushes what the receipts name (stack images or a builder) under their
  * references and any extra tags, plus a builder's run-image mirrors, and
- * records each digest. Credentials come from the Docker config and are never shown.
+ * records each digest. An image of several platforms is pushed per platform
+ * ("<reference>-<os>-<arch>") and its references become one OCI index over
+ * them. Credentials come from the Docker config and are never shown.
  */
-export async function publish(options: PublishExecutorOptions, io: Io): Promise<{ reference: string; digest: string }[]> {
+export async function publish(options: PublishExecutorOptions, io: Io): Promise<Published[]> {
   checkNaming('nx-cnb:publish', 'options.', { tags: options.tags });
   const outputDir = join(io.workspaceRoot, options.outputPath);
   await prepareOutputs(outputDir);
@@ -39,27 +55,46 @@ export async function publish(options: PublishExecutorOptions, io: Io): Promise<
   const pushes = await step('reading what to publish', () => plannedPushes(engine, io.workspaceRoot, { ...options, tags }));
   refuseDockerHub(pushes);
   if (options.dryRun) {
-    for (const push of pushes) io.logger.info(`would push ${push.reference} (${push.imageId.slice(7, 19)})`);
+    for (const push of pushes)
+      io.logger.info(
+        `would push ${push.reference} (${push.platforms.map((p) => `${p.platform} ${'imageId' in p ? p.imageId.slice(7, 19) : p.reference}`).join(', ')})`,
+      );
     return [];
   }
 
-  const auths = new Map<string, RegistryAuth | undefined>();
-  const published: { reference: string; digest: string }[] = [];
+  const auths = new Map<string, Promise<RegistryAuth | undefined>>();
+  const authFor = (host: string) => auths.get(host) ?? auths.set(host, registryAuth(host)).get(host)!;
+  const published: Published[] = [];
   for (const push of pushes) {
-    await engine.tag(push.imageId, push.reference);
-    const host = registryHost(push.reference);
-    if (!auths.has(host)) auths.set(host, await registryAuth(host));
-    const digest = await engine.push(push.reference, auths.get(host), (line) => io.logger.info(`${push.reference} | ${line}`));
-    io.logger.info(`pushed ${push.reference}@${digest}`);
-    published.push({ reference: push.reference, digest });
+    const log: Log = (line) => io.logger.info(`${push.reference} | ${line}`);
+    const result = await pushOne(engine, io.registry, push, await authFor(registryHost(push.reference)), log);
+    io.logger.info(`pushed ${push.reference}@${result.digest}${result.platforms ? ` (${result.platforms.map((p) => p.platform).join(', ')})` : ''}`);
+    published.push(result);
   }
   const files = await recordRelease(io.workspaceRoot, options, outputDir, release, published);
   const commit = (await headCommit(io.workspaceRoot)) ?? null;
   await writeFileAtomic(
     join(outputDir, RECEIPT_FILE),
-    JSON.stringify({ receiptVersion: 1, published, commit, version: release?.version ?? null, files }, null, 2) + '\n',
+    JSON.stringify({ receiptVersion: 2, published, commit, version: release?.version ?? null, files }, null, 2) + '\n',
   );
   return published;
+}
+
+/** Pushes one reference: the image itself, or each platform's image and then an index over them. */
+async function pushOne(engine: Engine, registry: Registry, push: Push, auth: RegistryAuth | undefined, log: Log): Promise<Published> {
+  if (push.kind === 'registry') return { reference: push.reference, ...(await putIndex(registry, push.reference, push.platforms)) };
+  if (push.platforms.length === 1) {
+    await engine.tag(push.platforms[0].imageId, push.reference);
+    return { reference: push.reference, digest: await engine.push(push.reference, auth, log) };
+  }
+  const sources = [];
+  for (const { platform, imageId } of push.platforms) {
+    const reference = platformReference(push.reference, platform);
+    await engine.tag(imageId, reference);
+    await engine.push(reference, auth, log);
+    sources.push({ platform, reference });
+  }
+  return { reference: push.reference, ...(await putIndex(registry, push.reference, sources)) };
 }
 
 async function plannedPushes(engine: Engine, workspaceRoot: string, options: PublishExecutorOptions): Promise<Push[]> {
@@ -69,12 +104,18 @@ async function plannedPushes(engine: Engine, workspaceRoot: string, options: Pub
     if (!receipt) throw new ExpectedError(`${dir}: no receipt.json; build it before publishing`);
     if ('references' in receipt) {
       await ensureImage(engine, receipt, join(workspaceRoot, dir));
-      pushes.push(...withTags(receipt.references, options.tags).map((reference) => ({ reference, imageId: receipt.imageId })));
+      const platforms = receipt.platforms.map((p) => ({ platform: p.platform, imageId: p.imageId }));
+      pushes.push(...withTags(receipt.references, options.tags).map((reference) => ({ kind: 'engine' as const, reference, platforms })));
+    } else if (receipt.platforms.length > 1) {
+      // pack created each platform's builder in the registry; every tag gets an index over them.
+      const platforms = receipt.platforms.map((p) => ({ platform: p.platform, reference: p.reference }));
+      pushes.push(...withTags([receipt.builder], options.tags).map((reference) => ({ kind: 'registry' as const, reference, platforms })));
     } else {
-      pushes.push(...withTags([receipt.builder], options.tags).map((reference) => ({ reference, imageId: receipt.imageId })));
+      const platforms = [{ platform: receipt.platforms[0].platform, imageId: receipt.imageId }];
+      pushes.push(...withTags([receipt.builder], options.tags).map((reference) => ({ kind: 'engine' as const, reference, platforms })));
     }
   }
-  if (options.builderConfig) pushes.push(...(await mirrorPushes(engine, workspaceRoot, options.builderConfig)));
+  if (options.builderConfig) pushes.push(...(await mirrorPushes(engine, workspaceRoot, options.builderConfig, options.images ?? [])));
   return pushes;
 }
 
@@ -96,15 +137,25 @@ function withTags(references: string[], tags: string[] = []): string[] {
   return [...out];
 }
 
-/** Run-image mirrors a builder names: the run image, tagged and pushed under each mirror. */
-async function mirrorPushes(engine: Engine, workspaceRoot: string, config: string): Promise<Push[]> {
+/**
+ * Run-image mirrors a builder names: the run image, pushed under each mirror
+ * with every platform it has. A run image a stack of the workspace makes
+ * brings its platforms from its receipt; another must be in the engine.
+ */
+async function mirrorPushes(engine: Engine, workspaceRoot: string, config: string, imageReceipts: string[]): Promise<Push[]> {
   const builder = readBuilderFromDisk(workspaceRoot, config);
+  const receipts = await Promise.all(imageReceipts.map((dir) => readReceipt(join(workspaceRoot, dir))));
   const pushes: Push[] = [];
   for (const run of effectiveRunImages(builder)) {
     if (!run.mirrors.length) continue;
-    const image = await engine.inspect(run.image);
-    if (!image) throw new ConfigError(config, run.field, 'the run image in the engine to push its mirrors', `${normalizeImageRef(run.image)} missing`);
-    pushes.push(...run.mirrors.map((mirror) => ({ reference: normalizeImageRef(mirror), imageId: image.Id })));
+    const made = receipts.find((r) => r?.references.some((reference) => normalizeImageRef(reference) === normalizeImageRef(run.image)));
+    let platforms = made?.platforms.map((p) => ({ platform: p.platform, imageId: p.imageId }));
+    if (!platforms) {
+      const image = await engine.inspect(run.image);
+      if (!image) throw new ConfigError(config, run.field, 'the run image in the engine to push its mirrors', `${normalizeImageRef(run.image)} missing`);
+      platforms = [{ platform: `${image.Os}/${image.Architecture}`, imageId: image.Id }];
+    }
+    pushes.push(...run.mirrors.map((mirror) => ({ kind: 'engine' as const, reference: normalizeImageRef(mirror), platforms: platforms! })));
   }
   return pushes;
 }
@@ -113,20 +164,25 @@ async function mirrorPushes(engine: Engine, workspaceRoot: string, config: strin
 async function readRelease(io: Io, options: PublishExecutorOptions): Promise<{ version: string; notes: string } | undefined> {
   if (!options.releasePath) return undefined;
   const dir = join(io.workspaceRoot, options.releasePath);
-  const text = await fs.readFile(join(dir, 'release.json'), 'utf8').catch(() => undefined);
+  const file = join(options.releasePath, RELEASE_FILE);
+  const text = await fs.readFile(join(io.workspaceRoot, file), 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
-  const release = JSON.parse(text) as { version: string; images: { image: string; imageId: string }[] };
-  const current = new Map<string, string>();
-  for (const receiptDir of options.receipts) {
-    const receipt = await readReceipt<ImageReceipt>(join(io.workspaceRoot, receiptDir));
-    if (receipt) current.set(receipt.image, receipt.imageId);
+  const release = parseJson(file, text) as Partial<ReleaseRecord>;
+  if (typeof release.version !== 'string' || !Array.isArray(release.images)) {
+    throw new ConfigError(file, '(file)', 'the release record release-notes writes (version, images)', 'another file');
   }
-  if (release.images.some((i) => current.get(i.image) !== i.imageId)) {
+  // The notes hold when they name exactly the images about to be pushed, every platform's.
+  const current: ReleaseRecord['images'] = [];
+  for (const receiptDir of options.receipts) {
+    const receipt = await readReceipt<ImageReceipt | BuilderReceipt>(join(io.workspaceRoot, receiptDir));
+    if (receipt && 'references' in receipt) current.push(...releasedImages(receipt));
+  }
+  if (!sameImages(release.images, current)) {
     io.logger.warn(`${options.releasePath}: the release notes describe other images than these; run release-notes again to publish them as a release`);
     return undefined;
   }
   io.logger.info(`publishing release ${release.version} (${options.releasePath})`);
-  return { version: release.version, notes: await fs.readFile(join(dir, 'release-notes.md'), 'utf8') };
+  return { version: release.version, notes: await fs.readFile(join(dir, NOTES_FILE), 'utf8') };
 }
 
 /**
@@ -138,7 +194,7 @@ async function recordRelease(
   options: PublishExecutorOptions,
   outputDir: string,
   release: { version: string; notes: string } | undefined,
-  published: { reference: string; digest: string }[],
+  published: Published[],
 ): Promise<string[]> {
   const files: string[] = [];
   for (const receiptDir of options.receipts) {
@@ -154,8 +210,8 @@ async function recordRelease(
     }
   }
   if (release) {
-    await writeFileAtomic(join(outputDir, 'release-notes.md'), `${release.notes.trimEnd()}\n\n${renderPublished(published)}`);
-    files.push('release-notes.md');
+    await writeFileAtomic(join(outputDir, NOTES_FILE), `${release.notes.trimEnd()}\n\n${renderPublished(published)}`);
+    files.push(NOTES_FILE);
   }
   return files;
 }

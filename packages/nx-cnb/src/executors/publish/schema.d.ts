@@ -5,6 +5,8 @@ export interface PublishExecutorOptions {
   tags?: string[];
   /** builder.toml of a builder, whose run-image mirrors are pushed too. */
   builderConfig?: string;
+  /** Output folders of the build-image tasks whose images the builder names: the platforms of its run images, for their mirrors. */
+  images?: string[];
   /** Folder for the publish receipt (references and digests), relative to the workspace. */
   outputPath: string;
   /** Folder of a stack's release-notes output: when its release.json names these images, its version is pushed as a tag and the notes are published. */

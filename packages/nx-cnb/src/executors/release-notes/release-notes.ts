@@ -1,17 +1,14 @@
 import { join } from 'node:path';
 import { ConfigError } from '../../errors';
 import { checkRemovals, compareWithBaseline } from '../../receipt/compare';
-import { platformImages } from '../../receipt/platform-images';
+import { platformImages, releasedImages } from '../../receipt/platform-images';
 import { prepareOutputs, writeFileAtomic } from '../../receipt/receipt';
-import { type ConfigChanges, nextPatchVersion, renderReleaseNotes, SEMVER } from '../../release/release-notes';
+import { type ConfigChanges, nextPatchVersion, NOTES_FILE, RELEASE_FILE, type ReleaseRecord, renderReleaseNotes, SEMVER } from '../../release/release-notes';
 import { changesSince, tagNames } from '../../workspace/git';
 import { executor, type Io } from '../executor';
 import type { ReleaseNotesExecutorOptions } from './schema';
 
 export default executor(releaseNotes);
-
-export const NOTES_FILE = 'release-notes.md';
-export const RELEASE_FILE = 'release.json';
 
 /**
  * Writes the release notes of a stack: its version, each image with
@@ -26,7 +23,7 @@ export async function releaseNotes(options: ReleaseNotesExecutorOptions, io: Io)
   }
   const outputDir = join(io.workspaceRoot, options.outputPath);
   await prepareOutputs(outputDir);
-  const { current, baseline, diffs } = await compareWithBaseline('nx-cnb:release-notes', options, io.workspaceRoot, io.engine);
+  const { current, baseline, diffs } = await compareWithBaseline('nx-cnb:release-notes', options, io);
   checkRemovals(diffs, options.allowRemovals, (line) => io.logger.warn(line));
 
   const version = options.version ?? nextPatchVersion(options.project, await tagNames(io.workspaceRoot), baseline.versions);
@@ -46,12 +43,7 @@ export async function releaseNotes(options: ReleaseNotesExecutorOptions, io: Io)
     })),
   );
   const notes = renderReleaseNotes({ project: options.project, version, date: io.now(), baseline: baseline.label, images, diffs, config });
-  const release = {
-    project: options.project,
-    version,
-    baseline: baseline.label,
-    images: images.map(({ image, platform, imageId }) => ({ image, platform, imageId })),
-  };
+  const release: ReleaseRecord = { project: options.project, version, baseline: baseline.label, images: current.flatMap(releasedImages) };
   await writeFileAtomic(join(outputDir, RELEASE_FILE), JSON.stringify(release, null, 2) + '\n');
   await writeFileAtomic(join(outputDir, NOTES_FILE), notes);
   io.logger.info(`release notes of ${options.project} ${version} written to ${join(options.outputPath, NOTES_FILE)}`);

@@ -2,7 +2,12 @@ import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { logger, updateJson, type Tree } from '@nx/devkit';
 import { parseStackToml } from '../../stack/stack-toml';
 import { readStack } from '../../stack/stack';
-import { stackGenerator } from './generator';
+import { stackGenerator as generate, type PlatformDefault } from './generator';
+
+// The platforms an engine that runs amd64 and arm64 gives, without asking one.
+const bothPlatforms: PlatformDefault = async () => ({ platforms: ['linux/amd64', 'linux/arm64'] });
+const stackGenerator = (tree: Parameters<typeof generate>[0], schema: Parameters<typeof generate>[1], platforms = bothPlatforms) =>
+  generate(tree, schema, platforms);
 
 describe('stack generator', () => {
   let tree: Tree;
@@ -118,5 +123,28 @@ describe('stack generator', () => {
         .map((c) => c.path)
         .filter((p) => p.startsWith('stacks/')),
     ).toEqual([]);
+  });
+});
+
+describe('stack generator platforms', () => {
+  it('writes only the platform the engine runs, and says how to add the other', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    await stackGenerator(tree, { name: 'acme' }, async () => ({
+      platforms: ['linux/amd64'],
+      warning: 'The engine (linux/amd64) cannot run linux/arm64 (exec format error)',
+    }));
+    expect(readStack('stacks/acme', { read: (p) => tree.read(`stacks/acme/${p}`, 'utf8') ?? undefined }).images[0].platforms).toEqual(['linux/amd64']);
+    expect(JSON.parse(tree.read('stacks/acme/images.json', 'utf8')!).platforms).toEqual(['linux/amd64']);
+    expect(warn).toHaveBeenCalledWith('The engine (linux/amd64) cannot run linux/arm64 (exec format error)');
+    warn.mockRestore();
+  });
+
+  it('asks the engine nothing when --platforms is given', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await stackGenerator(tree, { name: 'acme', platforms: 'linux/arm64' }, async () => {
+      throw new Error('not asked');
+    });
+    expect(JSON.parse(tree.read('stacks/acme/images.json', 'utf8')!).platforms).toEqual(['linux/arm64']);
   });
 });

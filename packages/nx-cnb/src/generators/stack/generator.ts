@@ -3,11 +3,12 @@ import { optionError } from '../../errors';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { isNameComponent } from '../../reference/image-reference';
-import { platformProblem } from '../../stack/platform';
+import { platformProblem } from '../../oci/platform';
 import { type ImageToRender, renderImagesJson, renderStackToml } from '../../stack/render';
 import { readStack } from '../../stack/stack';
 import { isValidStackId } from '../../stack/stack-toml';
 import { type Distro, DISTROS } from './distros';
+import { connectEngine } from '../../engine/docker-engine';
 import { listOption } from '../list-option';
 import type { StackGeneratorSchema, Variant } from './schema';
 
@@ -30,8 +31,13 @@ interface NormalizedOptions {
   homepage?: string;
 }
 
-export async function stackGenerator(tree: Tree, schema: StackGeneratorSchema) {
-  const options = normalizeOptions(schema);
+/** What the platforms default to: both common ones where the engine runs both, else what it can build. */
+export type PlatformDefault = () => Promise<{ platforms: string[]; warning?: string }>;
+
+export async function stackGenerator(tree: Tree, schema: StackGeneratorSchema, platformDefault: PlatformDefault = enginePlatforms) {
+  const detected = schema.platforms === undefined ? await platformDefault() : undefined;
+  if (detected?.warning) logger.warn(detected.warning);
+  const options = normalizeOptions({ ...schema, platforms: schema.platforms ?? detected!.platforms.join(',') });
   if (tree.exists(options.directory)) {
     throw new Error(`${options.directory} already exists; nx-cnb will not overwrite it. Choose another name or --directory.`);
   }
@@ -135,7 +141,7 @@ function normalizeOptions(schema: StackGeneratorSchema): NormalizedOptions {
     return names;
   };
 
-  const platforms = listOption(schema.platforms ?? 'linux/amd64,linux/arm64');
+  const platforms = listOption(schema.platforms!);
   platforms.forEach((p) => {
     const problem = platformProblem(p);
     if (problem) fail('platforms', problem, p);
@@ -158,5 +164,36 @@ function normalizeOptions(schema: StackGeneratorSchema): NormalizedOptions {
     platforms,
     maintainer: schema.maintainer,
     homepage: schema.homepage,
+  };
+}
+
+const COMMON_PLATFORMS = ['linux/amd64', 'linux/arm64'];
+
+/**
+ * linux/amd64 and linux/arm64 when the engine runs both; otherwise the one it
+ * runs, with a warning that says how to get the other. Without an engine,
+ * the platform of this machine.
+ */
+async function enginePlatforms(): Promise<{ platforms: string[]; warning?: string }> {
+  const machine = `linux/${process.arch === 'arm64' ? 'arm64' : 'amd64'}`;
+  let engine;
+  try {
+    engine = await connectEngine();
+  } catch (e) {
+    return { platforms: [machine], warning: `${(e as Error).message.split('\n')[0]} Writing platforms = ["${machine}"]; pass --platforms to choose.` };
+  }
+  const own = await engine.platform();
+  const others = COMMON_PLATFORMS.filter((p) => p !== own);
+  const unsupported: string[] = [];
+  for (const platform of others) {
+    const support = await engine.runs(platform);
+    if (!support?.runs) unsupported.push(`${platform} (${support?.reason ?? 'no way to check'})`);
+  }
+  if (!unsupported.length) return { platforms: COMMON_PLATFORMS.includes(own) ? COMMON_PLATFORMS : [own, ...COMMON_PLATFORMS] };
+  return {
+    platforms: [own],
+    warning:
+      `The engine (${own}) cannot run ${unsupported.join(', ')}, so the stack declares only ${own}. ` +
+      "Register QEMU with binfmt_misc on the engine's host (Debian and Ubuntu: apt-get install qemu-user-static binfmt-support) and add the platform to platforms in stack.toml and images.json.",
   };
 }

@@ -1,5 +1,5 @@
 import { diffImages } from './package-diff';
-import { nextPatchVersion, renderPublished, renderReleaseNotes } from './release-notes';
+import { nextPatchVersion, renderPublished, renderReleaseNotes, sameImages } from './release-notes';
 
 describe('renderReleaseNotes', () => {
   const diffs = diffImages(
@@ -47,6 +47,30 @@ describe('renderReleaseNotes', () => {
 
   it('renders the published digests publish appends', () => {
     expect(renderPublished([{ reference: 'r/acme-run:1.2.4', digest: 'sha256:c' }])).toBe('## Published\n\n- `r/acme-run:1.2.4@sha256:c`\n');
+  });
+});
+
+describe('renderPublished', () => {
+  it('lists each platform digest under an index', () => {
+    const index = {
+      reference: 'r/acme-run:1.2.4',
+      digest: 'sha256:i',
+      platforms: [
+        { platform: 'linux/amd64', digest: 'sha256:a' },
+        { platform: 'linux/arm64', digest: 'sha256:b' },
+      ],
+    };
+    expect(renderPublished([index])).toBe('## Published\n\n- `r/acme-run:1.2.4@sha256:i`\n  - linux/amd64: `sha256:a`\n  - linux/arm64: `sha256:b`\n');
+  });
+});
+
+describe('sameImages', () => {
+  const a = { image: 'run', platform: 'linux/amd64', imageId: 'sha256:a' };
+  const b = { image: 'run', platform: 'linux/arm64', imageId: 'sha256:b' };
+  it('holds for the same images and platforms in any order, not for a missing platform or another ID', () => {
+    expect(sameImages([a, b], [b, a])).toBe(true);
+    expect(sameImages([a], [a, b])).toBe(false);
+    expect(sameImages([a, b], [a, { ...b, imageId: 'sha256:c' }])).toBe(false);
   });
 });
 

@@ -181,13 +181,13 @@ export class FakeEngine implements Engine {
     return this.registry.pushed(reference, imageId);
   }
 
-  /** As docker pull does: a tag is moved to the pulled image, a digest tags nothing; an index gives the platform's image. */
+  /** As docker pull does: the reference (a tag, or a digest, which only names the image) is the pulled image's; an index gives the platform's. */
   async pull(reference: string, _auth: RegistryAuth | undefined, platform = this.enginePlatform): Promise<void> {
     const id = await this.registry.imageIdOf(reference, platform);
     const image = id && this.pushedImages.get(id);
     if (!id || !image) throw new PullFailedError(reference, `manifest for ${reference} not found: manifest unknown`);
     this.images.set(id, image);
-    if (!reference.includes('@')) this.tags.set(normalizeImageRef(reference), id);
+    this.tags.set(normalizeImageRef(reference), id);
   }
 
   async run(image: string, cmd: string[], options: { user?: string } = {}): Promise<RunResult> {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePlatform, platformReference } from '../oci/platform';
-import type { ImageReceipt } from '../receipt/receipt';
+import type { ImageReceipt, PlatformImage } from '../receipt/receipt';
 import type { FakeEngine, FakeImage } from './fake-engine';
 
 /**
@@ -39,19 +39,42 @@ export async function builtStackImage(
     built.flatMap((p) => references.map((reference) => platformReference(reference, p.platform))),
     join(dir, 'image.tar'),
   );
-  const receipt: ImageReceipt = {
-    receiptVersion: 2,
-    stack: 'stacks/acme',
-    image: kind,
-    kind,
-    variant: 'base',
-    stackId: image.labels['io.buildpacks.stack.id'] ?? '',
-    references,
-    builder: 'buildkit',
-    released: '2026-01-02T03:04:05.000Z',
-    platforms: built,
-    archive: 'image.tar',
-  };
+  const receipt = imageReceiptOf({ image: kind, references, platforms: built, archive: 'image.tar', stackId: image.labels['io.buildpacks.stack.id'] ?? '' });
   writeFileSync(join(dir, 'receipt.json'), JSON.stringify(receipt));
   return receipt;
+}
+
+/** A stack image receipt of version 2 with everything a test does not name filled in. */
+export function imageReceiptOf(receipt: Partial<ImageReceipt> & Pick<ImageReceipt, 'image' | 'references' | 'platforms'>): ImageReceipt {
+  return {
+    receiptVersion: 2,
+    stack: 'stacks/acme',
+    kind: receipt.image === 'build' ? 'build' : 'run',
+    variant: 'base',
+    stackId: '',
+    builder: 'buildkit',
+    released: '2026-01-02T03:04:05.000Z',
+    archive: null,
+    ...receipt,
+  };
+}
+
+/** One platform's image of a receipt, with its packages ("name=version", architecture from the platform). */
+export function platformImageOf(platform: string, imageId: string, packages: string[]): PlatformImage {
+  const architecture = parsePlatform(platform).architecture;
+  return {
+    platform,
+    imageId,
+    digest: null,
+    labels: {},
+    size: 1e7,
+    layers: 3,
+    packages: packages.map((p) => ({ name: p.split('=')[0], version: p.split('=')[1], architecture })),
+  };
+}
+
+/** Writes a receipt where an image task would. */
+export function writeImageReceipt(workspaceRoot: string, outputPath: string, receipt: ImageReceipt): void {
+  mkdirSync(join(workspaceRoot, outputPath), { recursive: true });
+  writeFileSync(join(workspaceRoot, outputPath, 'receipt.json'), JSON.stringify(receipt));
 }

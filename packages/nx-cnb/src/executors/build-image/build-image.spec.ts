@@ -277,6 +277,24 @@ describe('buildStackImage', () => {
     }
   });
 
+  it('reads the packages of a distroless image from status.d, each with the licenses of its copyright file', async () => {
+    const copyright = 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: GPL-2+\n';
+    const files = {
+      '/etc/os-release': OS_RELEASE,
+      '/var/lib/dpkg/status.d/base-files': 'Package: base-files\nVersion: 12.4+deb12u5\nArchitecture: amd64\n',
+      '/var/lib/dpkg/status.d/base-files.md5sums': 'abc  etc/debian_version\n',
+      '/var/lib/dpkg/status.d/tzdata': 'Package: tzdata\nVersion: 2025b-0+deb12u1\nArchitecture: all\n',
+      '/usr/share/doc/base-files/copyright': copyright,
+      '/usr/share/doc/base-files/README': 'not read',
+    };
+    const engine = engineMaking(() => debianImage({ env: [], files }));
+    const receipt = await buildStackImage(options({ platform: 'linux/amd64' }), fakeIo(root, engine));
+    expect(receipt.platforms[0].packages).toEqual([
+      { name: 'base-files', version: '12.4+deb12u5', architecture: 'amd64', licenses: ['GPL-2+'] },
+      { name: 'tzdata', version: '2025b-0+deb12u1', architecture: 'all' },
+    ]);
+  });
+
   it('removes an SBOM an earlier run left when the build fails', async () => {
     write('dist/stacks/acme/build/sbom.linux-amd64.cdx.json', '{}');
     const engine = new FakeEngine(() => {

@@ -28,9 +28,10 @@ import type { BuildImageExecutorOptions } from './schema';
 
 export default executor(buildStackImage);
 
-// Debian keeps each package's copyright (its licenses, in DEP-5 form) here; only these files are read of the folder.
+// Debian keeps each package's copyright (its licenses, in DEP-5 form) here; only these files are read of the
+// folder, and every file of the other folders read (dpkg's status.d of distroless images).
 const COPYRIGHT_FOLDER = '/usr/share/doc';
-const isCopyrightFile = (path: string) => /^\/usr\/share\/doc\/[^/]+\/copyright$/.test(path);
+const isWanted = (path: string) => !path.startsWith(`${COPYRIGHT_FOLDER}/`) || /^\/usr\/share\/doc\/[^/]+\/copyright$/.test(path);
 
 /** What the Dockerfile's own image holds that decorating needs. */
 interface BaseContents {
@@ -197,7 +198,7 @@ async function readBaseContents(engine: Engine, baseId: string, subject: string)
   const files = await engine.readFiles(
     baseId,
     ['/etc/os-release', '/etc/passwd', '/etc/group', '/var/lib/dpkg/status', '/var/lib/dpkg/status.d', COPYRIGHT_FOLDER],
-    isCopyrightFile,
+    isWanted,
   );
   const osRelease = files.get('/etc/os-release')?.[0];
   if (!osRelease) throw new ExpectedError(`${subject}: the image has no /etc/os-release, so its distro cannot be named (io.buildpacks.base.distro.*)`);

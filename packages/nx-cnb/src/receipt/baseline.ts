@@ -14,6 +14,7 @@ import { registryHost, withDigest } from '../reference/image-reference';
 import type { Registry } from '../registry/registry-client';
 import { parseDpkgPackages } from '../stack/image-contents';
 import { git, resolveCommit } from '../workspace/git';
+import { worktreeNxEnv } from '../workspace/nx-cache';
 import { readImageReceipt, receiptPackages } from './platform-images';
 import { type ImageReceipt, RECEIPT_FILE } from './receipt';
 
@@ -142,27 +143,32 @@ async function refBaseline(ctx: BaselineContext, ref: string): Promise<Baseline>
     const modules = join(ctx.workspaceRoot, 'node_modules');
     if (existsSync(modules) && !existsSync(join(worktree, 'node_modules'))) symlinkSync(modules, join(worktree, 'node_modules'));
     const targets = ctx.images.map((i) => `image-${i.key}`);
-    const result = await promisify(execFile)(
+    // A run that fails restored too little to compare with: some image would look new, or gone.
+    const failed = await promisify(execFile)(
       process.execPath,
       [nxBin(ctx.workspaceRoot), 'run-many', '-t', ...targets, '-p', ctx.project, '--outputStyle=static'],
       {
         cwd: worktree,
-        env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_CACHE_DIRECTORY: cacheDir, [RESTORE_ONLY]: commit },
+        env: { ...worktreeNxEnv(ctx.workspaceRoot, process.env, cacheDir), [RESTORE_ONLY]: commit },
         maxBuffer: 64 * 1024 * 1024,
       },
-    ).catch((e: { stdout?: string }) => e);
+    ).then(
+      () => undefined,
+      (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}`,
+    );
+    if (failed !== undefined) {
+      const why = /not in the Nx cache/.test(failed)
+        ? 'its image tasks are not in the Nx cache'
+        : `its image tasks failed (${failed.trim().split('\n').slice(-3).join(' / ') || 'no output'})`;
+      throw new ExpectedError(
+        `baseline ref:${ref} (${commit.slice(0, 12)}): ${why}; build that commit once with this cache (or a shared remote cache), or choose --baseline=published or registry`,
+      );
+    }
+    // An image the stack did not have at that commit has no receipt there: it shows as new.
     const receipts: ImageReceipt[] = [];
     for (const { outputPath } of ctx.images) {
       const receipt = await readImageReceipt(join(worktree, outputPath), `${ref}:${outputPath}`, OLD_BASELINE);
       if (receipt) receipts.push(receipt);
-    }
-    if (!receipts.length) {
-      const why = /not in the Nx cache/.test(String((result as { stdout?: string }).stdout))
-        ? 'its image tasks are not in the Nx cache'
-        : 'its image tasks did not run';
-      throw new ExpectedError(
-        `baseline ref:${ref} (${commit.slice(0, 12)}): ${why}; build that commit once with this cache (or a shared remote cache), or choose --baseline=published or registry`,
-      );
     }
     return { label: `${ref} (${commit.slice(0, 12)})`, commit, images: receiptPackages(receipts), versions: [] };
   } finally {

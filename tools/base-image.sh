@@ -17,7 +17,6 @@
 #
 # Env:
 #   NX_CNB_DEBIAN_SUITE      suite (default: debianSuite in packages/nx-cnb/src/versions.json)
-#   NX_CNB_BASE_IMAGE        the engine's name (default nx-cnb/debian:<suite>)
 #   NX_CNB_BASE_PLATFORMS    platforms (default "linux/amd64 linux/arm64")
 #   NX_CNB_REGISTRY_PORT     the local registry's port (default 5000)
 #   NX_CNB_DEBIAN_MIRROR     mirror (default http://deb.debian.org/debian)
@@ -28,7 +27,7 @@ source "${tools}/versions.sh"
 load_engine_env
 
 suite="${NX_CNB_DEBIAN_SUITE:-$(pinned_version debianSuite)}"
-image="${NX_CNB_BASE_IMAGE:-nx-cnb/debian:${suite}}"
+image="nx-cnb/debian:${suite}"
 registry_image="127.0.0.1:${NX_CNB_REGISTRY_PORT:-5000}/${image}"
 read -r -a platforms <<<"${NX_CNB_BASE_PLATFORMS:-linux/amd64 linux/arm64}"
 variant=minbase

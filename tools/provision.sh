@@ -61,7 +61,8 @@ if [[ -n "$build_network" ]]; then
   printf 'export NX_CNB_DOCKER_BUILD_NETWORK=%s\n' "$build_network"
 fi
 printf 'export NX_CNB_REGISTRY=%q\n' "127.0.0.1:${NX_CNB_REGISTRY_PORT:-5000}"
-printf 'export NX_CNB_BASE_IMAGE=%q\n' "${NX_CNB_BASE_IMAGE:-nx-cnb/debian:$(pinned_version debianSuite)}"
+# The multi-platform Debian base base-image.sh publishes: what generated stacks start FROM here.
+printf 'export NX_CNB_BASE_IMAGE=%q\n' "127.0.0.1:${NX_CNB_REGISTRY_PORT:-5000}/nx-cnb/debian:$(pinned_version debianSuite)"
 printf 'export NX_CNB_CACHE=%q\n' "$(cache_dir)"
 # The plugin finds pack through NX_CNB_PACK (or PATH); pack.sh prints its path last, in milliseconds when cached.
 if [[ -f "${tools_dir}/pack.sh" ]]; then

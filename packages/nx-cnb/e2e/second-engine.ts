@@ -50,11 +50,6 @@ export class SecondEngine {
   }
 
   /** True while a build runs on this engine (a container with the build's sleep). */
-  async isBuilding(): Promise<boolean> {
-    const docker = new Docker({ host: '127.0.0.1', port: this.port, protocol: 'http' });
-    return (await docker.listContainers().catch(() => [])).some((c) => c.Command.includes('sleep'));
-  }
-
   /** Stops the engine at once, as a crash or a pulled plug would. */
   async kill(): Promise<void> {
     if (this.process && this.process.exitCode === null) {

@@ -7,6 +7,9 @@ import versions from '../src/versions.json';
 
 export const REPO_ROOT = resolve(__dirname, '../../..');
 
+/** The Debian base image tools/base-image.sh imports into the engine. */
+export const BASE_IMAGE = `127.0.0.1:5000/nx-cnb/debian:${versions.debianSuite}`;
+
 /** The lifecycle tarball tools/lifecycle.sh builds for the pinned version. */
 export function lifecycleTarball(arch = 'amd64'): string {
   return join(
@@ -23,6 +26,28 @@ export function buildPlugin(): string {
     .split('\n')
     .pop()!;
   return builtPlugin;
+}
+
+/**
+ * The environment of every nx run in a test workspace. The Nx cache stays
+ * inside the workspace: Nx 24 otherwise keeps it in ~/.nx/<workspace id>,
+ * where the image archives of every throwaway workspace would outlive it
+ * (gigabytes per test file). A test that shares a cache passes its own
+ * NX_CACHE_DIRECTORY.
+ */
+export function nxEnv(root: string, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    FORCE_COLOR: '0',
+    NX_VERBOSE_LOGGING: 'false',
+    NX_CACHE_DIRECTORY: join(root, '.nx/cache'),
+    // No public registry here: generated stacks start from the image tools/base-image.sh made.
+    NX_CNB_BASE_IMAGE: process.env.NX_CNB_BASE_IMAGE ?? BASE_IMAGE,
+    ...overrides,
+  };
 }
 
 export interface NxRun {
@@ -52,23 +77,8 @@ export class TempWorkspace {
     this.write('.gitignore', 'node_modules\ndist\n.nx\n');
   }
 
-  /**
-   * The environment of every nx run here. The Nx cache stays inside the
-   * workspace: Nx 24 otherwise keeps it in ~/.nx/<workspace id>, where the
-   * image archives of every throwaway workspace would outlive it (gigabytes per
-   * test file). A test that shares a cache passes its own NX_CACHE_DIRECTORY.
-   */
   private env(overrides: Record<string, string>): NodeJS.ProcessEnv {
-    return {
-      ...process.env,
-      NX_DAEMON: 'false',
-      NX_NO_CLOUD: 'true',
-      NX_TUI: 'false',
-      FORCE_COLOR: '0',
-      NX_VERBOSE_LOGGING: 'false',
-      NX_CACHE_DIRECTORY: join(this.root, '.nx/cache'),
-      ...overrides,
-    };
+    return nxEnv(this.root, overrides);
   }
 
   write(path: string, content: string): void {
@@ -96,7 +106,7 @@ export class TempWorkspace {
   }
 
   /** Starts the nx CLI without waiting, for tests that interrupt it; its own process group, so a signal reaches its tasks. */
-  nxAsync(env: Record<string, string>, ...args: string[]): { child: ChildProcess; done: Promise<NxRun> } {
+  nxAsync(env: Record<string, string>, ...args: string[]): { child: ChildProcess; done: Promise<NxRun>; output: () => string } {
     const child = spawn(process.execPath, [join(this.root, 'node_modules/nx/dist/bin/nx.js'), ...args, '--outputStyle=stream'], {
       cwd: this.root,
       env: this.env(env),
@@ -106,7 +116,7 @@ export class TempWorkspace {
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
     const done = new Promise<NxRun>((resolve) => child.on('close', (code) => resolve({ status: code ?? -1, output })));
-    return { child, done };
+    return { child, done, output: () => output };
   }
 
   git(...args: string[]): string {

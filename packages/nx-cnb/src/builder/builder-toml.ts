@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { ConfigError, ConfigErrors, describeValue } from '../errors';
-import { Fields } from '../config/fields';
-import { parseToml } from '../config/parse';
+import { Fields, isTable } from '../config/fields';
+import { parseLoosely, parseToml } from '../config/parse';
 import {
   compact,
   type Distro,
@@ -91,6 +91,20 @@ const SYSTEM_PART_KEYS = ['buildpacks'] as const;
 
 // The grammar of Masterminds/semver, which pack uses to read lifecycle.version.
 const SEMVER = /^v?[0-9]+(\.[0-9]+)?(\.[0-9]+)?(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
+
+/**
+ * Whether a builder.toml is pack's rather than another tool's: it sets one of
+ * pack's keys, or it does not parse (a builder with a typo is still a builder).
+ */
+export function looksLikeBuilderToml(text: string): boolean {
+  const value = parseLoosely('toml', text);
+  return value === undefined || (isTable(value) && TOP_KEYS.some((key) => key in value));
+}
+
+/** Whether pack can read a lifecycle version (Masterminds/semver: "0.21.14", "v0.20"; no "latest"). */
+export function isLifecycleVersion(version: string): boolean {
+  return SEMVER.test(version);
+}
 
 /**
  * Parses a builder.toml with pack 0.40's rules (unknown keys are errors), then
@@ -210,12 +224,39 @@ export function moduleName(m: ModuleConfig): string {
   return fullName(m) || m.uri || m.image || '(no id or uri)';
 }
 
+// pack reads these as archives rather than folders.
+const ARCHIVE = /\.(tgz|tar\.gz|tar|cnb)$/;
+const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+
+/** The [[buildpacks]] entries a builder.toml takes from a local folder, with their folder relative to the workspace (`root` is the builder's folder). */
+export function localBuildpackEntries(root: string, builder: BuilderToml): { index: number; dir: string }[] {
+  return builder.buildpacks.flatMap((bp, index) =>
+    bp.uri && !SCHEME.test(bp.uri) && !ARCHIVE.test(bp.uri) ? [{ index, dir: posix.normalize(posix.join(root, bp.uri)) }] : [],
+  );
+}
+
 /** Local buildpack folders a builder.toml names by uri, relative to the workspace (`root` is the builder's folder). */
 export function localBuildpackDirs(root: string, builder: BuilderToml): string[] {
-  return builder.buildpacks
-    .map((bp) => bp.uri)
-    .filter((uri): uri is string => !!uri && !/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('urn:') && !/\.(tgz|tar\.gz|cnb)$/.test(uri))
-    .map((uri) => posix.normalize(posix.join(root, uri)));
+  return localBuildpackEntries(root, builder).map((entry) => entry.dir);
+}
+
+/**
+ * The local files a builder.toml names by uri (buildpack archives, a
+ * lifecycle tarball), relative to the workspace or absolute for file:// URIs,
+ * with the field that names each. pack resolves relative ones from the
+ * builder's folder.
+ */
+export function localFileUris(root: string, builder: BuilderToml): { field: string; uri: string; path: string }[] {
+  const local = (field: string, uri: string | undefined) => {
+    if (!uri) return [];
+    if (uri.startsWith('file://')) return [{ field, uri, path: decodeURIComponent(uri.slice('file://'.length)) }];
+    if (SCHEME.test(uri)) return [];
+    return [{ field, uri, path: posix.isAbsolute(uri) ? uri : posix.normalize(posix.join(root, uri)) }];
+  };
+  return [
+    ...builder.buildpacks.flatMap((bp, i) => (bp.uri && (ARCHIVE.test(bp.uri) || bp.uri.startsWith('file://')) ? local(`buildpacks[${i}].uri`, bp.uri) : [])),
+    ...local('lifecycle.uri', builder.lifecycle?.uri),
+  ];
 }
 
 /**
@@ -231,7 +272,7 @@ export function builderTomlProblems(b: BuilderToml): ConfigError[] {
     const { uri, version } = b.lifecycle;
     if (isSet(uri) && isSet(version)) {
       add('lifecycle', 'uri or version, not both (pack refuses both)', `uri ${JSON.stringify(uri)} and version ${JSON.stringify(version)}`);
-    } else if (isSet(version) && !SEMVER.test(version)) {
+    } else if (isSet(version) && !isLifecycleVersion(version)) {
       add('lifecycle.version', 'a semantic version such as "0.20.5"', JSON.stringify(version));
     }
   }

@@ -87,6 +87,7 @@ describe('parseBuildpackToml', () => {
         { os: 'linux', arch: 'arm64', distros: [] },
       ],
       metadata: { 'default-version': '20', dependencies: [{ id: 'node', version: 20 }] },
+      warnings: [],
     });
   });
 
@@ -109,27 +110,33 @@ describe('parseBuildpackToml', () => {
     expect(parse(`${COMPOSITE.split('[[order]]')[0]}\n[[targets]]\nos = "linux"\n`).targets).toStrictEqual([{ os: 'linux', distros: [] }]);
   });
 
+  // pack reads buildpack.toml without checking for unknown keys; nx-cnb warns about each instead of refusing the file.
   it.each([
     [
       'an unknown top-level key',
       `stack = "x"\n${PLAIN}`,
-      'buildpacks/node/buildpack.toml: stack: expected one of the known keys (api, buildpack, order, stacks, targets, metadata), found an unknown key',
+      'buildpacks/node/buildpack.toml: stack: expected one of the known keys (api, buildpack, order, stacks, targets, metadata), found an unknown key, which pack ignores',
     ],
     [
       'an unknown key in [buildpack]',
       PLAIN.replace('name = "Node Engine"', 'nme = "Node Engine"'),
-      'buildpacks/node/buildpack.toml: buildpack.nme: expected one of the known keys (id, name, version, homepage, clear-env, description, keywords, sbom-formats, licenses, exec-env), found an unknown key',
+      'buildpacks/node/buildpack.toml: buildpack.nme: expected one of the known keys (id, name, version, homepage, clear-env, description, keywords, sbom-formats, licenses, exec-env), found an unknown key, which pack ignores',
     ],
     [
       'an unknown key in [[stacks]]',
       PLAIN.replace('id = "*"', 'id = "*"\n  mixin = []'),
-      'buildpacks/node/buildpack.toml: stacks[1].mixin: expected one of the known keys (id, mixins), found an unknown key',
+      'buildpacks/node/buildpack.toml: stacks[1].mixin: expected one of the known keys (id, mixins), found an unknown key, which pack ignores',
     ],
     [
       'an unknown key in [[order.group]]',
       COMPOSITE.replace('optional = true', 'optionl = true'),
-      'buildpacks/node/buildpack.toml: order[0].group[1].optionl: expected one of the known keys',
+      'buildpacks/node/buildpack.toml: order[0].group[1].optionl: expected one of the known keys (id, name, version, description, homepage, keywords, exec-env, licenses, clear-env, optional), found an unknown key, which pack ignores',
     ],
+  ])('warns about %s and reads the rest', (_what, text, warning) => {
+    expect(parse(text).warnings).toEqual([warning]);
+  });
+
+  it.each([
     [
       'a missing api',
       PLAIN.replace('api = "0.10"', ''),

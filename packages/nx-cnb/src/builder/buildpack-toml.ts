@@ -41,6 +41,8 @@ export interface BuildpackDescriptor {
   stacks: BuildpackStack[];
   targets: BuildpackTarget[];
   metadata?: Record<string, unknown>;
+  /** Keys pack ignores (it reads buildpack.toml without checking for unknown keys), one warning each. */
+  warnings: string[];
 }
 
 const TOP_KEYS = ['api', 'buildpack', 'order', 'stacks', 'targets', 'metadata'] as const;
@@ -53,11 +55,12 @@ const BUILDPACK_ID = /^[A-Za-z0-9./-]+$/;
 const RESERVED_IDS = ['app', 'config', 'generated', 'sbom'];
 
 /**
- * Parses a buildpack.toml. Unknown keys are errors everywhere but in
- * [metadata], which the spec leaves to the buildpack.
+ * Parses a buildpack.toml. Unknown keys become warnings, as pack reads the
+ * file without checking for them ([metadata] is the buildpack's own anyway).
  */
 export function parseBuildpackToml(file: string, text: string): BuildpackDescriptor {
-  const root = Fields.root(file, parseToml(file, text));
+  const warnings: string[] = [];
+  const root = Fields.root(file, parseToml(file, text), 'a table', warnings);
   root.onlyKeys(TOP_KEYS);
 
   // pack assumes API 0.1 when api is missing, which no current lifecycle supports.
@@ -82,7 +85,7 @@ export function parseBuildpackToml(file: string, text: string): BuildpackDescrip
   }
 
   const metadata = root.optionalTable('metadata');
-  return compact({ file, api, buildpack, order, stacks, targets, metadata: metadata && (plain(metadata.table) as Record<string, unknown>) });
+  return compact({ file, api, buildpack, order, stacks, targets, metadata: metadata && (plain(metadata.table) as Record<string, unknown>), warnings });
 }
 
 function readInfo(info: Fields): BuildpackInfo {

@@ -47,6 +47,7 @@ function bp(id: string, version: string, extra: { stacks?: BuildpackStack[]; tar
     order: (extra.order ?? []).map((group) => ({ group: group.map((ref) => ({ id: ref.split('@')[0], version: ref.split('@')[1] })) })),
     stacks: extra.stacks ?? [],
     targets: extra.targets ?? [],
+    warnings: [],
   };
 }
 

@@ -5,7 +5,9 @@
  */
 import { ConfigError } from '../errors';
 import { normalizeImageRef } from '../reference/image-reference';
-import { type BuilderToml, effectiveBuildImage, effectiveRunImages, moduleField } from './builder-toml';
+import { posix } from 'node:path';
+import { type BuilderToml, effectiveBuildImage, effectiveRunImages, localBuildpackEntries, moduleField } from './builder-toml';
+import { type LifecycleApis, sameApi } from './lifecycle';
 import type { BuildpackDescriptor, BuildpackTarget } from './buildpack-toml';
 import { fullName, isSet } from './modules';
 
@@ -50,7 +52,7 @@ export function lookupImage(known: KnownImages, ref: string): KnownImage | undef
  * build image and of every run image (and mirror) we know, as pack checks in
  * createBaseBuilder and validateRunImageConfig.
  */
-export function checkImages(builder: BuilderToml, knownImages: KnownImages): ConfigError[] {
+export function checkImages(builder: BuilderToml, knownImages: KnownImages, pullFailures: ReadonlyMap<string, string> = new Map()): ConfigError[] {
   const problems: ConfigError[] = [];
   const images: { image: string; field: string; kind: 'build' | 'run'; mirror: boolean }[] = [];
   const build = effectiveBuildImage(builder);
@@ -66,12 +68,13 @@ export function checkImages(builder: BuilderToml, knownImages: KnownImages): Con
     const known = lookupImage(knownImages, image);
     if (!known) {
       if (!mirror) {
+        const pulled = pullFailures.get(normalizeImageRef(image));
         problems.push(
           new ConfigError(
             builder.file,
             field,
-            `a ${kind} image that a stack in the workspace makes or that the engine has`,
-            `${JSON.stringify(normalizeImageRef(image))}, which no stack in the workspace makes and the engine lacks`,
+            `a ${kind} image that a stack in the workspace makes or that the engine has${pulled ? ' or can pull' : ''}`,
+            `${JSON.stringify(normalizeImageRef(image))}, which no stack in the workspace makes and the engine lacks${pulled ? ` (${pulled})` : ''}`,
           ),
         );
       }
@@ -83,6 +86,72 @@ export function checkImages(builder: BuilderToml, knownImages: KnownImages): Con
         ? `the io.buildpacks.stack.id of ${what} (${JSON.stringify(known.stackId)})`
         : `no [stack] id, or an io.buildpacks.stack.id on ${what} (it has none)`;
       problems.push(new ConfigError(builder.file, 'stack.id', expected, JSON.stringify(stackId)));
+    }
+  }
+  return problems;
+}
+
+/**
+ * What pack checks of a builder's buildpacks once it has downloaded them
+ * (create_builder.go addBuildpacks, builder.go validateBuildpacks and
+ * validateLifecycleCompat), checked here first from the local buildpack
+ * folders: each entry's id and version match its buildpack.toml, every order
+ * entry names a buildpack on the builder, every composite's components are
+ * on it, and the lifecycle runs each buildpack's API. Buildpacks from
+ * images, registries or archives are opaque here, so with any of them the
+ * order is not checked.
+ */
+export function contentsProblems(builder: BuilderToml, buildpacks: readonly BuildpackDescriptor[], lifecycle?: LifecycleApis): ConfigError[] {
+  const problems: ConfigError[] = [];
+  const add = (field: string, expected: string, found: string) => problems.push(new ConfigError(builder.file, field, expected, found));
+  const byFile = new Map(buildpacks.map((bp) => [bp.file, bp]));
+  const local = localBuildpackEntries(posix.dirname(builder.file), builder).flatMap(({ index, dir }) => {
+    const descriptor = byFile.get(posix.join(dir, 'buildpack.toml'));
+    return descriptor ? [{ index, descriptor }] : [];
+  });
+
+  for (const { index, descriptor } of local) {
+    const entry = builder.buildpacks[index];
+    const { id, version } = descriptor.buildpack;
+    for (const [key, declared, actual] of [
+      ['id', entry.id, id],
+      ['version', entry.version, version],
+    ] as const) {
+      if (isSet(declared) && declared !== actual) {
+        add(
+          `buildpacks[${index}].${key}`,
+          `the ${key} its buildpack.toml declares (${JSON.stringify(actual)} in ${descriptor.file})`,
+          JSON.stringify(declared),
+        );
+      }
+    }
+    if (lifecycle && !lifecycle.buildpackApis.some((api) => sameApi(api, descriptor.api))) {
+      add(
+        `buildpacks[${index}]`,
+        `a buildpack whose Buildpack API ${lifecycle.name} runs (${lifecycle.buildpackApis.join(', ')})`,
+        `${JSON.stringify(fullName(descriptor.buildpack))} with api ${JSON.stringify(descriptor.api)} (${descriptor.file})`,
+      );
+    }
+  }
+
+  if (local.length === builder.buildpacks.length) {
+    const onBuilder = buildpacks.map((bp) => bp.buildpack);
+    const has = (ref: { id: string; version?: string }) => onBuilder.some((bp) => bp.id === ref.id && (!isSet(ref.version) || bp.version === ref.version));
+    const listed = onBuilder.map(fullName).join(', ') || 'none';
+    builder.order.forEach((entry, i) =>
+      entry.group.forEach((ref, j) => {
+        if (!has(ref)) add(`order[${i}].group[${j}]`, `a buildpack on the builder (${listed})`, JSON.stringify(fullName(ref)));
+      }),
+    );
+    for (const { index, descriptor: composite } of local.filter((l) => l.descriptor.order.length)) {
+      const missing = composite.order.flatMap((entry) => entry.group).filter((ref) => !has(ref));
+      if (missing.length) {
+        add(
+          `buildpacks[${index}]`,
+          `a [[buildpacks]] entry for every buildpack that composite ${JSON.stringify(fullName(composite.buildpack))} orders`,
+          `none for ${missing.map((ref) => JSON.stringify(fullName(ref))).join(', ')}`,
+        );
+      }
     }
   }
   return problems;

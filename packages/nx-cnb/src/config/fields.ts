@@ -7,15 +7,20 @@ import type { Table } from './parse';
  * precise.
  */
 export class Fields {
+  /**
+   * `ignoredKeys` collects unknown keys instead of refusing them, for files
+   * whose readers ignore what they do not know (pack reads buildpack.toml so).
+   */
   constructor(
     readonly file: string,
     readonly path: string,
     readonly table: Table,
+    private readonly ignoredKeys?: string[],
   ) {}
 
-  static root(file: string, value: unknown, expected = 'a table'): Fields {
+  static root(file: string, value: unknown, expected = 'a table', ignoredKeys?: string[]): Fields {
     if (!isTable(value)) throw new ConfigError(file, '(root)', expected, describeValue(value));
-    return new Fields(file, '', value);
+    return new Fields(file, '', value, ignoredKeys);
   }
 
   name(key: string): string {
@@ -26,12 +31,13 @@ export class Fields {
     return new ConfigError(this.file, this.name(key), expected, describeValue(found));
   }
 
-  /** Rejects any key not in `known`, as pack does for builder.toml. */
+  /** Rejects any key not in `known`, as pack does for builder.toml (or records it, when unknown keys are ignored). */
   onlyKeys(known: readonly string[]): void {
     for (const key of Object.keys(this.table)) {
-      if (!known.includes(key)) {
-        throw new ConfigError(this.file, this.name(key), `one of the known keys (${known.join(', ')})`, 'an unknown key');
-      }
+      if (known.includes(key)) continue;
+      const error = new ConfigError(this.file, this.name(key), `one of the known keys (${known.join(', ')})`, 'an unknown key');
+      if (!this.ignoredKeys) throw error;
+      this.ignoredKeys.push(`${error.message}, which pack ignores`);
     }
   }
 
@@ -77,7 +83,7 @@ export class Fields {
     const v = this.table[key];
     if (v === undefined) return undefined;
     if (!isTable(v)) throw this.error(key, 'a table');
-    return new Fields(this.file, this.name(key), v);
+    return new Fields(this.file, this.name(key), v, this.ignoredKeys);
   }
 
   /** An array of tables, such as TOML's [[x]] or a JSON array of objects. */
@@ -88,7 +94,7 @@ export class Fields {
     return v.map((item, i) => {
       const name = `${this.name(key)}[${i}]`;
       if (!isTable(item)) throw new ConfigError(this.file, name, 'a table', describeValue(item));
-      return new Fields(this.file, name, item);
+      return new Fields(this.file, name, item, this.ignoredKeys);
     });
   }
 

@@ -21,21 +21,33 @@ function reasonOf(message: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}...` : line;
 }
 
+/**
+ * The text as a parser should see it: without a UTF-8 byte order mark and with
+ * LF line ends. Editors on Windows save both, pack and jam (Go's TOML reader)
+ * accept both, and the TOML module here rejects a comment that ends in CRLF and
+ * any BOM. Line numbers stay the same.
+ */
+export function normalizeText(text: string): string {
+  return (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r\n/g, '\n');
+}
+
 /** Parses TOML text, turning a syntax error into one that names file and line. */
 export function parseToml(file: string, text: string): Table {
   checkText(file, text);
   try {
-    return TOML.parse(text) as Table;
+    return TOML.parse(normalizeText(text)) as Table;
   } catch (e) {
     const err = e as { line?: number; col?: number; message: string };
     const where = err.line !== undefined ? `line ${err.line + 1}, column ${(err.col ?? 0) + 1}` : 'the file';
-    throw new ConfigError(file, `(syntax at ${where})`, 'valid TOML', reasonOf(err.message));
+    // The parser repeats the position the field already gives.
+    throw new ConfigError(file, `(syntax at ${where})`, 'valid TOML', reasonOf(err.message.replace(/ at row \d+, col \d+, pos \d+:?/, '')));
   }
 }
 
 /** Parses JSON text, turning a syntax error into one that names file, line and column. */
-export function parseJson(file: string, text: string): unknown {
-  checkText(file, text);
+export function parseJson(file: string, raw: string): unknown {
+  checkText(file, raw);
+  const text = normalizeText(raw);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -48,6 +60,18 @@ export function parseJson(file: string, text: string): unknown {
     const line = before.split('\n').length;
     const column = first.offset - before.lastIndexOf('\n');
     throw new ConfigError(file, `(syntax at line ${line}, column ${column})`, 'valid JSON', printParseErrorCode(first.error));
+  }
+}
+
+/**
+ * What a file holds when it parses, or undefined when it does not: for
+ * deciding whether a file is nx-cnb's at all before reading it strictly.
+ */
+export function parseLoosely(format: 'toml' | 'json', text: string): unknown {
+  try {
+    return format === 'toml' ? TOML.parse(normalizeText(text)) : JSON.parse(normalizeText(text));
+  } catch {
+    return undefined;
   }
 }
 

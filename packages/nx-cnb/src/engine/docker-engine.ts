@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { splitTag } from '../reference/image-reference';
+import { normalizeImageRef, splitTag } from '../reference/image-reference';
 import { redact, type RegistryAuth } from './credentials';
 import {
   type Builder,
@@ -122,7 +122,7 @@ export class DockerEngine implements Engine {
       labels: request.labels ?? {},
       ...(request.platform ? { platform: request.platform } : {}),
       ...(request.tags?.length ? { t: builder === 'buildkit' ? request.tags : request.tags[0] } : {}),
-      // An engine without a usable bridge network (tools/engine.sh records it) builds on the host network.
+      // An engine without a usable bridge network (a dockerd started with --bridge=none) builds on the host network.
       ...(network ? { networkmode: network } : {}),
       // BuildKit without a session (dockerode opens one for version "2"): the context is in the request body.
       ...(builder === 'buildkit' ? { version: '2' } : { rm: true, forcerm: true }),
@@ -230,21 +230,31 @@ export class DockerEngine implements Engine {
     return digest;
   }
 
-  async pull(reference: string, auth: RegistryAuth | undefined, platform?: string): Promise<void> {
-    const fail = (reason: string) => new PullFailedError(reference, redact(reason, auth));
+  async pull(reference: string, auth: RegistryAuth | undefined, log: Log, platform?: string): Promise<void> {
+    // Without a tag the API would pull every tag of the repository.
+    const wanted = normalizeImageRef(reference);
+    const fail = (reason: string) => new PullFailedError(wanted, redact(reason, auth));
     let stream: NodeJS.ReadableStream;
     try {
-      stream = (await this.docker.pull(reference, { ...(auth ? { authconfig: auth } : {}), ...(platform ? { platform } : {}) })) as NodeJS.ReadableStream;
+      stream = (await this.docker.pull(wanted, { ...(auth ? { authconfig: auth } : {}), ...(platform ? { platform } : {}) })) as NodeJS.ReadableStream;
     } catch (e) {
       throw fail((e as Error).message);
     }
+    let failure: string | undefined;
     await new Promise<void>((resolve, reject) =>
-      this.docker.modem.followProgress(stream, (err: Error | null, events: { error?: string }[]) => {
-        const failed = events?.find((e) => e.error);
-        if (err || failed) reject(fail(err?.message ?? failed?.error ?? 'unknown error'));
-        else resolve();
-      }),
+      this.docker.modem.followProgress(
+        stream,
+        (err) => (err ? reject(fail(err.message)) : resolve()),
+        (event: { status?: string; id?: string; error?: string; errorDetail?: { message?: string } }) => {
+          if (event.error) failure = event.errorDetail?.message ?? event.error;
+          // Per-layer download progress is noise in a task log.
+          if (event.status && !['Downloading', 'Extracting', 'Waiting', 'Verifying Checksum', 'Pulling fs layer'].includes(event.status)) {
+            log(redact(`${event.id ? `${event.id}: ` : ''}${event.status}`, auth));
+          }
+        },
+      ),
     );
+    if (failure) throw fail(failure);
   }
 
   async run(image: string, cmd: string[], options: { user?: string } = {}): Promise<RunResult> {

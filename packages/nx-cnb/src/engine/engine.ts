@@ -80,9 +80,9 @@ export interface Engine {
   push(reference: string, auth: RegistryAuth | undefined, log: Log): Promise<string>;
   /**
    * Pulls a reference from its registry (for an index, the platform's image:
-   * the engine's own unless named); credentials never reach errors.
+   * the engine's own unless named); credentials never reach `log` or errors.
    */
-  pull(reference: string, auth: RegistryAuth | undefined, platform?: string): Promise<void>;
+  pull(reference: string, auth: RegistryAuth | undefined, log: Log, platform?: string): Promise<void>;
   /**
    * Runs a command (an argument array, no shell of nx-cnb's) in a throwaway
    * container of an image, on the build network, and returns what it printed;
@@ -105,7 +105,7 @@ export function engineAddress(env: NodeJS.ProcessEnv = process.env): string {
 export class EngineUnreachableError extends ExpectedError {
   constructor(address: string, reason: string) {
     super(
-      `No Docker engine answers at ${address}: ${reason}.\n` + `Start one (in this repository: bash tools/engine.sh) or point DOCKER_HOST at a running engine.`,
+      `No Docker engine answers at ${address}: ${reason}.\n` + `Start Docker (dockerd), or point DOCKER_HOST at a running engine (unix://, tcp:// or ssh://).`,
     );
     this.name = 'EngineUnreachableError';
   }

@@ -15,7 +15,7 @@ export class PackMissingError extends ExpectedError {
   constructor(tried: string, reason: string) {
     super(
       `pack is not available (tried ${tried}: ${reason}).\n` +
-        `Install pack ${versions.pack.split('.').slice(0, 2).join('.')} or newer on PATH, set NX_CNB_PACK to its path, or run: bash tools/pack.sh`,
+        `Install pack ${versions.pack.split('.').slice(0, 2).join('.')} or newer on PATH (https://buildpacks.io/docs/for-platform-operators/how-to/integrate-ci/pack/), or set NX_CNB_PACK to its path.`,
     );
     this.name = 'PackMissingError';
   }

@@ -30,12 +30,12 @@ export function builderProjectName(root: string): string {
  */
 export function builderProject(
   root: string,
+  name: string,
   builders: { config: string; builder: BuilderToml }[],
   images: Map<string, IndexedImage>,
   buildpackProjects: Map<string, string>,
   options: NxCnbPluginOptions,
 ): ProjectConfiguration {
-  const name = builderProjectName(root);
   const targets: Record<string, TargetConfiguration> = {};
   const uses = new Map<string, BuilderUses>();
   const stackProjects = new Set<string>();

@@ -10,35 +10,57 @@ import { imageOutputPath } from './stack-nodes';
 export interface IndexedImage {
   project: string;
   projectRoot: string;
+  /** The file that names the image (images.json or a lone stack.toml), relative to the workspace. */
+  configFile: string;
   target: string;
   outputPath: string;
   image: StackImage;
 }
 
-/** Every image the workspace's stacks make, by each of its references. */
-export function indexImages(stacks: { root: string; name: string; stack: Stack }[], options: NxCnbPluginOptions): Map<string, IndexedImage> {
-  const index = new Map<string, IndexedImage>();
-  for (const { root, name, stack } of stacks) {
-    for (const image of stack.images) {
-      const entry = { project: name, projectRoot: root, target: `${IMAGE_TARGET_PREFIX}${image.key}`, outputPath: imageOutputPath(root, image), image };
-      for (const reference of imageReferences(image.name, options.repository, options.tags).map(normalizeImageRef)) {
-        const other = index.get(reference);
-        if (other && other.projectRoot !== root) {
-          throw new ConfigError(
-            posix.join(root, stack.configFile),
-            'images',
-            'image names that no other stack makes (change os_name, os_codename or the naming pattern)',
-            `${JSON.stringify(reference)}, which ${other.projectRoot} makes too`,
-          );
-        }
-        index.set(reference, entry);
-      }
-    }
-  }
-  return index;
+export interface ImageIndex {
+  /** Every image the healthy stacks make, by each of its references. */
+  images: Map<string, IndexedImage>;
+  /** The stacks (by root) left out because they would make an image another stack makes. */
+  conflicts: Map<string, ConfigError>;
 }
 
-/** The project name of a stack or builder folder. */
-export function stackProjectName(root: string): string {
-  return posix.basename(root);
+/**
+ * Every image the workspace's stacks make, by each of its references. Stacks
+ * are taken in the order given (oldest first), so when two make the same
+ * image name the later one is reported, naming both files, and the earlier
+ * one keeps working.
+ */
+export function indexImages(stacks: { root: string; name: string; stack: Stack }[], options: NxCnbPluginOptions): ImageIndex {
+  const images = new Map<string, IndexedImage>();
+  const conflicts = new Map<string, ConfigError>();
+  for (const { root, name, stack } of stacks) {
+    const configFile = posix.join(root, stack.configFile);
+    const entries = stack.images.flatMap((image) => {
+      const entry = {
+        project: name,
+        projectRoot: root,
+        configFile,
+        target: `${IMAGE_TARGET_PREFIX}${image.key}`,
+        outputPath: imageOutputPath(root, image),
+        image,
+      };
+      return imageReferences(image.name, options.repository, options.tags).map((reference) => [normalizeImageRef(reference), entry] as const);
+    });
+    const clash = entries.find(([reference]) => images.has(reference));
+    if (clash) {
+      const [reference] = clash;
+      conflicts.set(
+        root,
+        new ConfigError(
+          configFile,
+          'images',
+          'image names that no other stack makes (change os_name, os_codename or the naming pattern)',
+          `${JSON.stringify(reference)}, which ${images.get(reference)!.configFile} makes too`,
+        ),
+      );
+      continue;
+    }
+    for (const [reference, entry] of entries) images.set(reference, entry);
+  }
+  return { images, conflicts };
 }

@@ -268,21 +268,7 @@ describe('createNodesV2', () => {
     });
     expect(targets['image-run'].metadata!.description).toBe('Builds the base run image 127.0.0.1:5000/acme/lone-run:1.2.3 from run.Dockerfile for linux/amd64');
   });
-
-  it('reports a broken stack with its file and field', async () => {
-    write('stacks/lone/stack.toml', TOML().replace('uid = 1001', 'uid = 0'));
-    // Nx gathers per-file errors into one AggregateCreateNodesError and shows each to the user.
-    const error = await Promise.resolve(infer(['stacks/lone/stack.toml'])).then(
-      () => undefined,
-      (e: unknown) => e as { errors: [string, Error][] },
-    );
-    expect(error!.errors.map(([file, e]) => [file, e.message])).toEqual([
-      [
-        'stacks/lone/stack.toml',
-        'stacks/lone/stack.toml: build.uid: expected a non-root user id (above 0): the CNB spec forbids running as root, found number 0',
-      ],
-    ]);
-  });
+  // What nx-cnb does with broken, foreign and conflicting files: corpus.spec.ts.
 });
 
 describe('createNodesV2 for builders', () => {
@@ -344,51 +330,5 @@ describe('createNodesV2 for builders', () => {
       options: { builder: 'acme-builder-buildpackless:latest', images: ['dist/stacks/lone/build'] },
       dependsOn: [{ projects: ['lone'], target: 'image-build' }],
     });
-  });
-});
-
-describe('createNodesV2: what spans stacks and options', () => {
-  let root: string;
-  const write = (path: string, content: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  };
-  beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), 'nx-cnb-span-'));
-    for (const stack of ['one', 'two']) {
-      write(
-        `stacks/${stack}/images.json`,
-        JSON.stringify({ os_name: 'debian', os_codename: 'bookworm', images: [{ name: 'base', config_dir: 'base', create_build_image: true }] }),
-      );
-      write(`stacks/${stack}/base/stack.toml`, TOML());
-      write(`stacks/${stack}/base/build.Dockerfile`, 'FROM x');
-      write(`stacks/${stack}/base/run.Dockerfile`, 'FROM x');
-    }
-  });
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
-  const infer = (files: string[], options = {}) => Promise.resolve(createNodesV2[1](files, options, { workspaceRoot: root, nxJsonConfiguration: {} } as never));
-
-  it('reports two stacks that make the same image name', async () => {
-    await expect(infer(['stacks/one/images.json', 'stacks/two/images.json'])).rejects.toThrow(
-      'stacks/two/images.json: images: expected image names that no other stack makes (change os_name, os_codename or the naming pattern), found "debian-bookworm-build:latest", which stacks/one makes too',
-    );
-  });
-
-  it.each([
-    [
-      { repository: 'Registry.example.com/ACME' },
-      'nx.json: plugins["nx-cnb"].options.repository: expected a registry and namespace such as "127.0.0.1:5000/acme" (lowercase, no tag), found "Registry.example.com/ACME"',
-    ],
-    [
-      { repository: 'acme/x; rm -rf /' },
-      'nx.json: plugins["nx-cnb"].options.repository: expected a registry and namespace such as "127.0.0.1:5000/acme" (lowercase, no tag), found "acme/x; rm -rf /"',
-    ],
-    [
-      { tags: ['1.0', '$(reboot)'] },
-      'nx.json: plugins["nx-cnb"].options.tags[1]: expected a Docker tag: letters, digits, "_", "." and "-", at most 128, found "$(reboot)"',
-    ],
-    [{ tags: [] }, 'nx.json: plugins["nx-cnb"].options.tags: expected a non-empty array of tags, found an array ([])'],
-  ])('rejects the plugin options %j', async (options, message) => {
-    await expect(infer(['stacks/one/images.json'], options)).rejects.toThrow(message);
   });
 });

@@ -1,117 +1,224 @@
-import { type CreateNodesContextV2, type CreateNodesResult, createNodesFromFiles, type CreateNodesV2, type ProjectConfiguration } from '@nx/devkit';
-import { existsSync } from 'node:fs';
+import { type CreateNodesResult, type CreateNodesV2, logger, type ProjectConfiguration } from '@nx/devkit';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 import type { BuilderToml } from '../builder/builder-toml';
 import type { BuildpackDescriptor } from '../builder/buildpack-toml';
-import { readBuilderFromDisk, readBuildpackFromDisk, readStackFromDisk } from '../workspace/workspace-files';
-import { IMAGES_JSON } from '../stack/stack';
-import { BUILDER_TOML, BUILDPACKLESS_TOML, builderProject } from './builder-nodes';
-import { indexImages, stackProjectName } from './image-index';
-import { checkPluginOptions, type NxCnbPluginOptions } from './options';
+import { IMAGES_JSON, type Stack, STACK_TOML } from '../stack/stack';
+import { readBuilderFromDisk, readBuildpackFromDisk, readStackFromDisk, readTextFile } from '../workspace/workspace-files';
+import { BUILDER_TOML, BUILDPACKLESS_TOML, builderProject, builderProjectName } from './builder-nodes';
+import { brokenTargets, problemMessage, warnOnce } from './broken-project';
+import { indexImages } from './image-index';
+import { type NxCnbPluginOptions, pluginOptionsProblem } from './options';
+import { notNxCnbFile, type ReadFile, underPaketoStack } from './scope';
 import { stackTargets } from './stack-nodes';
 
 export const CONFIG_GLOB = '**/{images.json,stack.toml,builder.toml,buildpack.toml}';
+const BUILDPACK_TOML = 'buildpack.toml';
+
+type Builders = { config: string; builder: BuilderToml }[];
+
+/** A project nx-cnb infers from one file: what it read, or the problem that stopped it. */
+interface Candidate<T> {
+  kind: 'stack' | 'builder' | 'buildpack';
+  file: string;
+  root: string;
+  value?: T;
+  problem?: string;
+  /** Newest modification time of the files read, so conflicts are pinned on the newer project. */
+  modified: number;
+  name?: string;
+  /** Another project already lives in this folder: this file makes none. */
+  skipped?: boolean;
+}
 
 /**
  * Infers projects from the files nx-cnb knows: a stack from each images.json
- * (and each stack.toml no images.json above it claims), a builder from each
- * builder.toml, a buildpack from each buildpack.toml. Stacks are read first
- * so builders can name the tasks that make their images.
+ * (and each stack.toml no images.json claims), a builder from each
+ * builder.toml, a buildpack from each buildpack.toml. No file can make this
+ * fail: files that are not CNB configuration are skipped, and a stack or
+ * builder that cannot be read stays a project whose targets fail with the
+ * problem, reported once as a warning.
  */
 export const createNodesV2: CreateNodesV2<NxCnbPluginOptions> = [
   CONFIG_GLOB,
-  async (files, options, context) => {
-    const opts = options ?? {};
-    checkPluginOptions(opts);
-    const stacks = readEach(
-      files.filter((f) => isStackFile(context.workspaceRoot, f)),
-      (file) => readStackFromDisk(context.workspaceRoot, dirname(file)),
-    );
-    const buildpacks = readEach(
-      files.filter((f) => basename(f) === 'buildpack.toml'),
-      (file) => readBuildpackFromDisk(context.workspaceRoot, file),
-    );
-    const images = indexImages(
-      [...stacks].flatMap(([file, stack]) => (stack instanceof Error ? [] : [{ root: dirname(file), name: stackProjectName(dirname(file)), stack }])),
-      opts,
-    );
-    // Buildpack folder -> project name, for builder edges.
-    const buildpackProjects = new Map(
-      [...buildpacks].flatMap(([file, bp]) => (bp instanceof Error ? [] : [[dirname(file), buildpackProjectName(bp.buildpack.id)]])),
-    );
-
-    return createNodesFromFiles(
-      (file: string, _o: unknown, ctx: CreateNodesContextV2): CreateNodesResult => {
-        const root = dirname(file);
-        switch (basename(file)) {
-          case BUILDER_TOML:
-            return projects(builderProject(root, readBuilders(ctx.workspaceRoot, root), images, buildpackProjects, opts));
-          case 'buildpack.toml':
-            return projects(buildpackProject(file, orThrow(buildpacks.get(file)!)));
-          default: {
-            const stack = stacks.get(file);
-            if (!stack) return {};
-            return projects({
-              name: stackProjectName(root),
-              root,
-              projectType: 'library',
-              tags: ['type:stack'],
-              targets: stackTargets(root, orThrow(stack), opts),
-            });
-          }
-        }
-      },
-      files,
-      options,
-      context,
-    );
-  },
+  async (files, options, context) => inferProjects(context.workspaceRoot, files, options),
 ];
 
-function projects(project: ProjectConfiguration): CreateNodesResult {
-  return { projects: { [project.root]: project } };
-}
+export function inferProjects(workspaceRoot: string, matched: readonly string[], options: unknown): [string, CreateNodesResult][] {
+  const readText: ReadFile = (path) => readTextFile(join(workspaceRoot, path));
+  const files = matched.filter((file) => {
+    const reason = notNxCnbFile(file, readText);
+    if (reason) logger.verbose(`nx-cnb: skipping ${file}: ${reason}`);
+    return !reason;
+  });
+  // Bad options would make every stack and builder wrong: each keeps its targets' names, and they fail with the problem.
+  const optionsProblem = pluginOptionsProblem(options);
+  if (optionsProblem) warnOnce(optionsProblem.message);
+  const opts = optionsProblem ? {} : ((options ?? {}) as NxCnbPluginOptions);
 
-/** A stack file that defines a stack: an images.json, or a stack.toml that no images.json claims. */
-function isStackFile(workspaceRoot: string, file: string): boolean {
-  if (basename(file) === IMAGES_JSON) return true;
-  if (basename(file) !== 'stack.toml') return false;
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    if (existsSync(join(workspaceRoot, dir, IMAGES_JSON))) return false;
-    if (dir === '.' || dir === dirname(dir)) return true;
+  const read = <T>(kind: Candidate<T>['kind'], file: string, work: () => T, filesOf: (value: T) => string[] = () => [file]): Candidate<T> => {
+    const root = dirname(file);
+    try {
+      const value = work();
+      return { kind, file, root, value, modified: lastModified(workspaceRoot, filesOf(value)) };
+    } catch (e) {
+      return { kind, file, root, problem: problemMessage(file, e), modified: lastModified(workspaceRoot, [file]) };
+    }
+  };
+  const stackFiles = (root: string) => (stack: Stack) => [stack.configFile, ...stack.images.map((i) => i.stackToml)].map((f) => posix.join(root, f));
+  const readStack = (file: string) => read('stack', file, () => readStackFromDisk(workspaceRoot, dirname(file)), stackFiles(dirname(file)));
+
+  const paketoStacks = files.filter((f) => basename(f) === IMAGES_JSON).map(readStack);
+  const claimed = new Set(paketoStacks.flatMap((c) => (c.value ? stackFiles(c.root)(c.value) : [])));
+  const loneStacks = files.filter((f) => basename(f) === STACK_TOML && !claimed.has(f) && !underPaketoStack(f, readText)).map(readStack);
+  const builders = files
+    .filter((f) => basename(f) === BUILDER_TOML)
+    .map((f) =>
+      read(
+        'builder',
+        f,
+        () => readBuilders(workspaceRoot, dirname(f)),
+        (bs: Builders) => bs.map((b) => b.config),
+      ),
+    );
+  const buildpacks = files.filter((f) => basename(f) === BUILDPACK_TOML).map((f) => read('buildpack', f, () => readBuildpackFromDisk(workspaceRoot, f)));
+
+  const stacks = [...paketoStacks, ...loneStacks].sort(olderFirst);
+  const all = [...stacks, ...builders, ...buildpacks].sort(olderFirst);
+  assignNames(workspaceRoot, all);
+
+  const healthyStacks = stacks.filter((c) => c.value && !c.problem && !c.skipped);
+  const index = indexImages(
+    healthyStacks.map((c) => ({ root: c.root, name: c.name!, stack: c.value! })),
+    opts,
+  );
+  for (const c of healthyStacks) c.problem = index.conflicts.get(c.root)?.message;
+
+  const buildpackProjects = new Map<string, string>();
+  for (const c of buildpacks) {
+    if (c.skipped) continue;
+    if (c.problem) warnOnce(c.problem);
+    else {
+      c.value!.warnings.forEach(warnOnce);
+      buildpackProjects.set(c.root, c.name!);
+    }
   }
+
+  return all.flatMap((c): [string, CreateNodesResult][] => {
+    if (c.skipped || (c.kind === 'buildpack' && c.problem)) return [];
+    let project: ProjectConfiguration;
+    const problem = optionsProblem?.message ?? c.problem;
+    if (problem) {
+      if (!optionsProblem) warnOnce(problem);
+      project = brokenProject(workspaceRoot, c, problem, opts);
+    } else if (c.kind === 'buildpack') {
+      project = buildpackProject(c.root, c.name!, c.value as BuildpackDescriptor);
+    } else if (c.kind === 'builder') {
+      project = builderProject(c.root, c.name!, c.value as Builders, index.images, buildpackProjects, opts);
+    } else {
+      project = { name: c.name, root: c.root, projectType: 'library', tags: ['type:stack'], targets: stackTargets(c.root, c.value as Stack, opts, c.name) };
+    }
+    return [[c.file, { projects: { [project.root]: project } }]];
+  });
 }
 
-/** Reads each file once, keeping what failed as the error to report where its project is inferred. */
-function readEach<T>(files: string[], read: (file: string) => T): Map<string, T | Error> {
-  return new Map(
-    files.map((file): [string, T | Error] => {
+function olderFirst(a: Candidate<unknown>, b: Candidate<unknown>): number {
+  return a.modified - b.modified || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+}
+
+function lastModified(workspaceRoot: string, files: string[]): number {
+  return Math.max(
+    0,
+    ...files.map((file) => {
       try {
-        return [file, read(file)];
-      } catch (e) {
-        return [file, e as Error];
+        return statSync(join(workspaceRoot, file)).mtimeMs;
+      } catch {
+        return 0;
       }
     }),
   );
 }
 
-function orThrow<T>(value: T | Error): T {
-  if (value instanceof Error) throw value;
-  return value;
+/**
+ * Gives each candidate its project name. One folder holds one project, and
+ * names are unique: where two clash, the older keeps the name and the newer
+ * is the one reported (a buildpack, which has no targets, is quietly named
+ * after its folder instead).
+ */
+function assignNames(workspaceRoot: string, candidates: Candidate<unknown>[]): void {
+  const byRoot = new Map<string, Candidate<unknown>>();
+  const byName = new Map<string, Candidate<unknown>>();
+  const unique = (wanted: string) => {
+    let name = wanted;
+    for (let i = 2; byName.has(name); i++) name = `${wanted}-${i}`;
+    return name;
+  };
+  for (const c of candidates) {
+    if (c.kind === 'buildpack' && c.problem) continue;
+    const other = byRoot.get(c.root);
+    if (other) {
+      c.skipped = true;
+      warnOnce(`${c.file}: (folder): expected a folder of its own (each folder is one project), found ${c.root}, which ${other.file} makes a project already`);
+      continue;
+    }
+    byRoot.set(c.root, c);
+    const wanted = preferredName(workspaceRoot, c);
+    const clash = byName.get(wanted);
+    if (!clash) c.name = wanted;
+    else if (c.kind === 'buildpack') {
+      c.name = unique(pathName(c.root));
+      logger.verbose(`nx-cnb: ${c.file} is named ${c.name}, as ${clash.file} is ${wanted} already`);
+    } else {
+      c.name = unique(pathName(c.root));
+      c.problem ??= `${c.file}: (folder name): expected a folder name that no other nx-cnb project uses (it names the project), found ${JSON.stringify(posix.basename(c.root))}, which ${clash.file} uses too`;
+    }
+    byName.set(c.name, c);
+  }
 }
 
-function readBuilders(workspaceRoot: string, root: string): { config: string; builder: BuilderToml }[] {
+function preferredName(workspaceRoot: string, c: Candidate<unknown>): string {
+  if (c.kind === 'buildpack') return buildpackProjectName((c.value as BuildpackDescriptor).buildpack.id);
+  if (c.kind === 'builder') return builderProjectName(c.root === '.' ? basename(workspaceRoot) : c.root);
+  return stackProjectName(c.root, workspaceRoot);
+}
+
+/** A project name from a folder path, for a project whose usual name is taken. */
+function pathName(root: string): string {
+  return root.replace(/[^A-Za-z0-9._-]+/g, '-');
+}
+
+/** The project name of a stack folder: its name (the workspace's for a stack at the root). */
+export function stackProjectName(root: string, workspaceRoot = ''): string {
+  return posix.basename(root === '.' ? workspaceRoot : root);
+}
+
+function readBuilders(workspaceRoot: string, root: string): Builders {
   return [BUILDER_TOML, BUILDPACKLESS_TOML]
     .map((name) => posix.join(root, name))
     .filter((config) => existsSync(join(workspaceRoot, config)))
     .map((config) => ({ config, builder: readBuilderFromDisk(workspaceRoot, config) }));
 }
 
-/** A local buildpack is a project of its own, named after its id, so builders get edges to it. */
-function buildpackProject(file: string, descriptor: BuildpackDescriptor): ProjectConfiguration {
+/** A stack or builder nx-cnb could not read: its usual targets, each failing with the problem. */
+function brokenProject(workspaceRoot: string, c: Candidate<unknown>, problem: string, options: NxCnbPluginOptions): ProjectConfiguration {
+  const targets =
+    c.kind === 'stack'
+      ? [options.buildImageTargetName ?? 'build-image', 'publish']
+      : ['create-builder', ...(existsSync(join(workspaceRoot, c.root, BUILDPACKLESS_TOML)) ? ['create-builder-buildpackless'] : []), 'publish'];
   return {
-    name: buildpackProjectName(descriptor.buildpack.id),
-    root: dirname(file),
+    name: c.name,
+    root: c.root,
+    projectType: c.kind === 'stack' ? 'library' : 'application',
+    tags: [`type:${c.kind}`],
+    targets: brokenTargets(targets, problem),
+  };
+}
+
+/** A local buildpack is a project of its own, named after its id, so builders get edges to it. */
+function buildpackProject(root: string, name: string, descriptor: BuildpackDescriptor): ProjectConfiguration {
+  return {
+    name,
+    root,
     projectType: 'library',
     tags: ['type:buildpack'],
     targets: {},

@@ -8,8 +8,7 @@ import type { ReleaseNotesExecutorOptions } from '../executors/release-notes/sch
 import type { PublishExecutorOptions } from '../executors/publish/schema';
 import { imageReferences } from '../reference/image-reference';
 import { PACKAGE_LOCK_FILE } from '../release/package-lock';
-import type { Stack, StackImage } from '../stack/stack';
-import { stackProjectName } from './image-index';
+import { mixinPair, type Stack, type StackImage } from '../stack/stack';
 import { IMAGE_TARGET_PREFIX, type NxCnbPluginOptions } from './options';
 
 /** Where an image's receipt and saved image go, relative to the workspace. */
@@ -22,7 +21,12 @@ export function imageOutputPath(root: string, image: Pick<StackImage, 'key'>): s
  * aggregate that depends on them all and makes sure the engine holds every
  * image, even when the image targets were cache hits.
  */
-export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOptions = {}): Record<string, TargetConfiguration> {
+export function stackTargets(
+  root: string,
+  stack: Stack,
+  options: NxCnbPluginOptions = {},
+  project = posix.basename(root),
+): Record<string, TargetConfiguration> {
   const targets: Record<string, TargetConfiguration> = {};
   for (const image of stack.images) {
     const buildOptions: BuildImageExecutorOptions = {
@@ -33,13 +37,22 @@ export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOpt
       ...(options.tags ? { tags: options.tags } : {}),
       ...(options.archive === false ? { archive: false } : {}),
     };
+    // A run image that derives its mixins reads the build image's packages from that task's receipt.
+    const pairBuild = image.deriveMixins && image.kind === 'run' ? mixinPair(stack, image) : undefined;
+    if (pairBuild) buildOptions.mixinsFrom = imageOutputPath(root, pairBuild);
     const [reference] = imageReferences(image.name, options.repository, options.tags);
     targets[`${IMAGE_TARGET_PREFIX}${image.key}`] = {
       executor: 'nx-cnb:build-image',
       options: buildOptions,
       cache: true,
+      ...(pairBuild ? { dependsOn: [`${IMAGE_TARGET_PREFIX}${pairBuild.key}`] } : {}),
       // The release date comes from SOURCE_DATE_EPOCH when set, and the builder (BuildKit or classic) shapes the image.
-      inputs: [...imageInputs(stack, image), { env: 'SOURCE_DATE_EPOCH' }, { env: 'NX_CNB_BUILDER' }],
+      inputs: [
+        ...imageInputs(root, stack, image),
+        ...(pairBuild ? [{ dependentTasksOutputFiles: '**/receipt.json' }] : []),
+        { env: 'SOURCE_DATE_EPOCH' },
+        { env: 'NX_CNB_BUILDER' },
+      ],
       outputs: [`{workspaceRoot}/${buildOptions.outputPath}`],
       metadata: {
         technologies: ['docker', 'buildpacks'],
@@ -80,7 +93,7 @@ export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOpt
         'Pushes every image of the stack to its registry (the plugin option "repository"); --tags adds version tags, --dryRun shows what would be pushed',
     },
   };
-  Object.assign(targets, releaseTargets(root, stack, publishOptions.outputPath));
+  Object.assign(targets, releaseTargets(project, root, stack, publishOptions.outputPath));
   return targets;
 }
 
@@ -90,8 +103,7 @@ export function stackTargets(root: string, stack: Stack, options: NxCnbPluginOpt
  * hits when nothing changed); check-updates asks the mirror for newer
  * packages and, with --write, updates the lock the image targets take as input.
  */
-function releaseTargets(root: string, stack: Stack, publishPath: string): Record<string, TargetConfiguration> {
-  const project = stackProjectName(root);
+function releaseTargets(project: string, root: string, stack: Stack, publishPath: string): Record<string, TargetConfiguration> {
   const images = stack.images.map((i) => ({ key: i.key, outputPath: imageOutputPath(root, i) }));
   const imageTargets = stack.images.map((i) => `${IMAGE_TARGET_PREFIX}${i.key}`);
   const release = { project, stack: root, images, publishPath };
@@ -134,13 +146,27 @@ function releaseTargets(root: string, stack: Stack, publishPath: string): Record
  * to one Dockerfile reaches its image and nothing else. The stack's package
  * lock is an input of every image.
  */
-export function imageInputs(stack: Stack, image: StackImage): string[] {
-  const inContext = (path: string) => image.context === '.' || path.startsWith(`${image.context}/`);
-  const others = stack.images.filter((i) => i.dockerfile !== image.dockerfile && inContext(i.dockerfile)).map((i) => i.dockerfile);
-  const contextGlob = image.context === '.' ? '{projectRoot}/**/*' : `{projectRoot}/${image.context}/**/*`;
-  const inputs = [contextGlob, ...[...new Set(others)].map((d) => `!{projectRoot}/${d}`), `{projectRoot}/${image.stackToml}`];
+export function imageInputs(root: string, stack: Stack, image: StackImage): string[] {
+  // A build image that derives its mixins builds its pair's run Dockerfile too.
+  const pair = image.deriveMixins && image.kind === 'build' ? mixinPair(stack, image) : undefined;
+  const built = pair ? [image, pair] : [image];
+  const inContext = (path: string) => built.some((b) => b.context === '.' || path.startsWith(`${b.context}/`));
+  const others = stack.images.filter((i) => built.every((b) => i.dockerfile !== b.dockerfile) && inContext(i.dockerfile)).map((i) => i.dockerfile);
+  const inputs = [
+    ...built.map((b) => inputPath(root, b.context, '**/*')),
+    ...[...new Set(others)].map((d) => `!${inputPath(root, d)}`),
+    ...built.map((b) => inputPath(root, b.stackToml)),
+  ];
   if (stack.layout === 'images.json') inputs.push('{projectRoot}/images.json');
   // A lock change (check-updates --write) means the mirror has new versions: the stack's images rebuild to take them.
   inputs.push(`{projectRoot}/${PACKAGE_LOCK_FILE}`);
   return [...new Set(inputs)];
+}
+
+/** An input for a path relative to the stack root, which may lie outside it (a config_dir found above images.json). */
+function inputPath(root: string, path: string, glob?: string): string {
+  const inside = path === '.' ? '' : path;
+  const full = posix.join(root, inside, glob ?? '');
+  if (!inside.startsWith('..')) return ['{projectRoot}', inside, glob].filter(Boolean).join('/');
+  return `{workspaceRoot}/${full}`;
 }

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, promises as fs, readFileSync, symlinkSync } fr
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { Engine } from '../engine/engine';
+import type { Engine, Log } from '../engine/engine';
 import { registryAuth } from '../engine/registry-auth';
 import { ConfigError, ExpectedError, step } from '../errors';
 import type { ImagePackages } from '../release/package-diff';
@@ -52,6 +52,8 @@ export interface BaselineContext {
   current: ImageReceipt[];
   engine(): Promise<Engine>;
   registry: Registry;
+  /** Progress for the task log (the registry baseline's pulls). */
+  log: Log;
 }
 
 export async function readBaseline(spec: BaselineSpec, ctx: BaselineContext): Promise<Baseline> {
@@ -113,7 +115,7 @@ async function registryBaseline(ctx: BaselineContext): Promise<Baseline> {
     for (const { platform, digest } of served) {
       const image = withDigest(reference, digest);
       const what = `${reference}${platform ? ` (${platform})` : ''}`;
-      await step(`baseline registry: pulling ${what}`, async () => engine.pull(image, await registryAuth(registryHost(reference)), platform));
+      await step(`baseline registry: pulling ${what}`, async () => engine.pull(image, await registryAuth(registryHost(reference)), ctx.log, platform));
       const inspected = await engine.inspect(image);
       if (!inspected) throw new ExpectedError(`baseline registry: ${what} is not in the engine after pulling ${image}`);
       const files = await engine.readFiles(inspected.Id, ['/var/lib/dpkg/status', '/var/lib/dpkg/status.d']);

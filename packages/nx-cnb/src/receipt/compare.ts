@@ -34,6 +34,7 @@ export interface CompareIo {
   workspaceRoot: string;
   engine(): Promise<Engine>;
   registry: Registry;
+  logger: { info(message: string): void };
 }
 
 /** The current build's receipts against the chosen baseline, package by package, per image and platform. */
@@ -48,6 +49,7 @@ export async function compareWithBaseline(command: string, options: StackRelease
     current,
     engine: io.engine,
     registry: io.registry,
+    log: (line) => io.logger.info(line),
   });
   return { current, baseline, diffs: diffImages(baseline.images, receiptPackages(current)) };
 }

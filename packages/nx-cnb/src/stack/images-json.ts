@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors';
-import { Fields } from '../config/fields';
-import { parseJson } from '../config/parse';
+import { Fields, isTable } from '../config/fields';
+import { parseJson, parseLoosely } from '../config/parse';
 import { isNameComponent, NAME_COMPONENT_EXPECTED } from '../reference/image-reference';
 import { platformProblem } from '../oci/platform';
 
@@ -43,6 +43,22 @@ const ENTRY_KEYS = [
   'base_run_container_image',
   'is_default_run_image',
 ];
+
+// Keys that only Paketo's stack layout uses: a web app's images.json (a list of pictures) has none of them.
+const SHAPE_KEYS = [...TOP_KEYS, ...ENTRY_KEYS].filter((key) => !['images', 'platforms', 'name'].includes(key));
+
+/**
+ * Whether an images.json is Paketo's stack layout rather than another
+ * program's file of the same name. One that does not parse is judged by
+ * whether it mentions Paketo's keys.
+ */
+export function looksLikeImagesJson(text: string): boolean {
+  const value = parseLoosely('json', text);
+  if (value === undefined) return new RegExp(`"(${SHAPE_KEYS.join('|')})"\\s*:`).test(text);
+  if (!isTable(value)) return false;
+  const images = Array.isArray(value.images) ? value.images : [];
+  return [value, ...images].some((table) => isTable(table) && Object.keys(table).some((key) => SHAPE_KEYS.includes(key)));
+}
 
 export function parseImagesJson(file: string, text: string): ImagesJson {
   const root = Fields.root(file, parseJson(file, text), 'a JSON object');

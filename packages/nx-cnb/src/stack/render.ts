@@ -58,7 +58,15 @@ export interface ImagesJsonEntryToRender {
   stackType: string;
 }
 
-export function renderImagesJson(json: { osName: string; osCodename: string; platforms: string[]; images: ImagesJsonEntryToRender[] }): string {
+/** `namePrefix` names the images "<prefix>-build", "<prefix>-run-tiny"… instead of after the distro. */
+export function renderImagesJson(json: {
+  osName: string;
+  osCodename: string;
+  platforms: string[];
+  images: ImagesJsonEntryToRender[];
+  namePrefix?: string;
+}): string {
+  const first = json.namePrefix ?? 'os_name-os_codename';
   const document = {
     platforms: json.platforms,
     os_name: json.osName,
@@ -71,8 +79,7 @@ export function renderImagesJson(json: { osName: string; osCodename: string; pla
       ...(image.createBuildImage ? { create_build_image: true } : {}),
       stack_type: image.stackType,
       // Paketo's names: the base variant is "<os>-<codename>-run", the others add their type.
-      pattern_image_registry_name:
-        image.stackType === 'base' ? 'os_name-os_codename-build_image_run_image' : 'os_name-os_codename-build_image_run_image-stack_type',
+      pattern_image_registry_name: image.stackType === 'base' ? `${first}-build_image_run_image` : `${first}-build_image_run_image-stack_type`,
     })),
   };
   return JSON.stringify(document, null, 2) + '\n';

@@ -1,6 +1,6 @@
-import { ConfigError, ConfigErrors } from '../errors';
-import { Fields } from '../config/fields';
-import { parseToml } from '../config/parse';
+import { ConfigError, ConfigErrors, describeValue } from '../errors';
+import { Fields, isTable } from '../config/fields';
+import { parseLoosely, parseToml } from '../config/parse';
 import { platformProblem } from '../oci/platform';
 
 export type ImageKind = 'build' | 'run';
@@ -31,7 +31,8 @@ export interface StackToml {
   platforms: string[];
   build?: ImageDefinition;
   run?: ImageDefinition;
-  deprecated: { legacySbom: boolean };
+  /** jam's [deprecated] table: legacy-sbom adds the io.paketo.stack.packages label, mixins derives mixins from the package lists. */
+  deprecated: { legacySbom: boolean; mixins: boolean };
 }
 
 const TOP_KEYS = ['id', 'homepage', 'maintainer', 'platforms', 'build', 'run', 'deprecated'] as const;
@@ -44,6 +45,15 @@ const STACK_ID = /^[A-Za-z0-9]([A-Za-z0-9./-]*[A-Za-z0-9])?$/;
 
 export function isValidStackId(id: string): boolean {
   return STACK_ID.test(id) && !id.includes('..') && !id.includes('//');
+}
+
+/**
+ * Whether a stack.toml is jam's rather than another tool's: it sets one of
+ * jam's keys, or it does not parse (a stack with a typo is still a stack).
+ */
+export function looksLikeStackToml(text: string): boolean {
+  const value = parseLoosely('toml', text);
+  return value === undefined || (isTable(value) && TOP_KEYS.some((key) => key in value));
 }
 
 /** Parses and validates a stack.toml. Which of [build]/[run] must exist is up to the caller. */
@@ -63,11 +73,7 @@ export function parseStackToml(file: string, text: string): StackToml {
 
   const deprecatedFields = root.optionalTable('deprecated');
   deprecatedFields?.onlyKeys(DEPRECATED_KEYS);
-  // jam derives mixins from the package lists of one build/run pair; a stack with
-  // several run images has no single pair, so nx-cnb asks for declared mixins instead.
-  if (deprecatedFields?.optionalBoolean('mixins')) {
-    throw deprecatedFields.error('mixins', 'false or absent (declare mixins with [build] mixins = [...] and [run] mixins = [...])');
-  }
+  const deriveMixins = deprecatedFields?.optionalBoolean('mixins') ?? false;
 
   const buildFields = root.optionalTable('build');
   const runFields = root.optionalTable('run');
@@ -81,8 +87,20 @@ export function parseStackToml(file: string, text: string): StackToml {
     run: runFields && parseImage(runFields),
     deprecated: {
       legacySbom: deprecatedFields?.optionalBoolean('legacy-sbom') ?? false,
+      mixins: deriveMixins,
     },
   };
+  // Derived mixins replace declared ones, as jam has no declared ones.
+  for (const kind of ['build', 'run'] as const) {
+    if (deriveMixins && stack[kind]?.mixins.length) {
+      throw new ConfigError(
+        file,
+        `${kind}.mixins`,
+        'no declared mixins, as [deprecated] mixins = true derives them from the package lists',
+        describeValue(stack[kind]!.mixins),
+      );
+    }
+  }
   const problems = mixinProblems(stack);
   if (problems.length) throw new ConfigErrors(problems);
   return stack;
@@ -161,4 +179,20 @@ function unprefixedMissing(file: string, kind: ImageKind, mine: string[], other:
           `it only on the ${kind} image`,
         ),
     );
+}
+
+/**
+ * jam's [deprecated] mixins = true for one build/run pair: every package in
+ * both images is an unprefixed mixin, those in one image only get a "build:"
+ * or "run:" prefix. Sorted, so the labels do not change from build to build.
+ */
+export function deriveMixins(buildPackages: readonly string[], runPackages: readonly string[]): { build: string[]; run: string[] } {
+  const build = new Set(buildPackages);
+  const run = new Set(runPackages);
+  const both = [...build].filter((p) => run.has(p));
+  const only = (mine: Set<string>, other: Set<string>, prefix: string) => [...mine].filter((p) => !other.has(p)).map((p) => `${prefix}:${p}`);
+  return {
+    build: [...both, ...only(build, run, 'build')].sort(),
+    run: [...both, ...only(run, build, 'run')].sort(),
+  };
 }

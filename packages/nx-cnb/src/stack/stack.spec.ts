@@ -1,4 +1,5 @@
-import { readStack, type StackFiles, buildArgsFor } from './stack';
+import { readStack, type StackFiles, buildArgsFor, mixinPair } from './stack';
+import { deriveMixins } from './stack-toml';
 
 const BASE_TOML = `
 id = "io.buildpacks.stacks.bookworm"
@@ -93,9 +94,62 @@ describe('readStack: Paketo layout', () => {
     expect(stack.images[2]).toMatchObject({ dockerfile: 'shared/tiny.Dockerfile', context: 'shared' });
   });
 
+  it("finds a config_dir written relative to the repository root, as Paketo's UBI stacks write it", () => {
+    // ubi-10-base-images: stacks/stack/images.json names "stacks/stack" and "stacks/stack-nodejs-22", from the repository root.
+    const ubi = JSON.stringify({
+      os_codename: 'ubi10',
+      images: [
+        {
+          name: 'default',
+          config_dir: 'stacks/stack',
+          create_build_image: true,
+          stack_type: 'base',
+          pattern_image_registry_name: 'build_image_run_image-os_codename',
+        },
+        {
+          name: 'nodejs-22',
+          config_dir: 'stacks/stack-nodejs-22',
+          run_image: 'run-nodejs-22',
+          stack_type: 'base',
+          pattern_image_registry_name: 'build_image_run_image-os_codename',
+        },
+      ],
+    });
+    const map: Record<string, string> = {
+      'images.json': ubi,
+      'stack.toml': BASE_TOML.replace(/\n {2}mixins = .*\n/g, '\n'),
+      'build.Dockerfile': 'FROM x',
+      'run.Dockerfile': 'FROM x',
+      '../stack-nodejs-22/stack.toml': TINY_TOML.replace('  mixins = ["wget"]\n', ''),
+      '../stack-nodejs-22/run.Dockerfile': 'FROM x',
+    };
+    const stack = readStack('ubi/stacks/stack', files(map));
+    expect(stack.images.map((i) => [i.key, i.name, i.stackToml, i.dockerfile, i.context])).toEqual([
+      ['build', 'build-ubi10', 'stack.toml', 'build.Dockerfile', '.'],
+      ['run', 'run-ubi10', 'stack.toml', 'run.Dockerfile', '.'],
+      ['run-nodejs-22', 'run-nodejs-22-ubi10', '../stack-nodejs-22/stack.toml', '../stack-nodejs-22/run.Dockerfile', '../stack-nodejs-22'],
+    ]);
+  });
+
+  it('reports a naming pattern that makes an invalid image name', () => {
+    const json = JSON.parse(IMAGES_JSON);
+    json.images[1].pattern_image_registry_name = 'ACME-os_codename-stack_type';
+    expect(() => readStack('stacks/acme', paketo({ 'images.json': JSON.stringify(json) }))).toThrow(
+      'stacks/acme/images.json: images[1].pattern_image_registry_name: expected a pattern that makes a valid image name (lowercase letters, digits, ".", "_" or "-" (it becomes part of an image name)), found "ACME-os_codename-stack_type", which makes "ACME-bookworm-tiny"',
+    );
+  });
+
+  it('reports a folder name that cannot stand in for a missing os_name', () => {
+    const json = JSON.parse(IMAGES_JSON);
+    delete json.os_name;
+    expect(() => readStack('stacks/Acme', paketo({ 'images.json': JSON.stringify(json) }))).toThrow(
+      'stacks/Acme/images.json: os_name: expected an os_name, as the folder name cannot be part of an image name (lowercase letters, digits, ".", "_" or "-" (it becomes part of an image name)), found nothing',
+    );
+  });
+
   it('reports a config_dir without a stack.toml', () => {
     expect(() => readStack('stacks/acme', paketo({ 'tiny/stack.toml': undefined }))).toThrow(
-      'stacks/acme/images.json: images[1].config_dir: expected a folder holding a stack.toml, found "tiny" without one',
+      'stacks/acme/images.json: images[1].config_dir: expected a folder holding a stack.toml, relative to images.json or to a folder above it, found "tiny" without one',
     );
   });
 
@@ -257,9 +311,15 @@ describe('readStack: lone stack.toml', () => {
     );
   });
 
-  it('reports a Dockerfile outside the stack folder', () => {
+  it('reports a Dockerfile outside the workspace', () => {
     expect(() => readStack('s', lone(BASE_TOML.replace('./run.Dockerfile', '../../etc/passwd')))).toThrow(
-      's/stack.toml: run.dockerfile: expected a Dockerfile inside the stack folder, found "../../etc/passwd"',
+      's/stack.toml: run.dockerfile: expected a Dockerfile inside the workspace, found "../../etc/passwd"',
+    );
+  });
+
+  it('reports a folder name that cannot name images', () => {
+    expect(() => readStack('stacks/Acme', lone(BASE_TOML))).toThrow(
+      'stacks/Acme/stack.toml: (folder name): expected a folder name that can name images (lowercase letters, digits, ".", "_" or "-" (it becomes part of an image name)), as a lone stack.toml names its images after its folder, found "Acme"',
     );
   });
 
@@ -300,5 +360,39 @@ describe('readStack: files that are not configuration', () => {
       message = (e as Error).message;
     }
     expect(message).toMatch(/^s\/stack.toml: \(syntax at line 1, column \d+\): expected valid TOML, found [\x20-\x7e]+$/);
+  });
+});
+
+describe("jam's [deprecated] mixins = true", () => {
+  const undeclared = (toml: string) => toml.replace(/\n {2}mixins = .*\n/g, '\n');
+  const derive = (toml: string) => `${undeclared(toml)}\n[deprecated]\n  mixins = true\n`;
+
+  it('marks the images that derive mixins and pairs each with the image its packages are compared with', () => {
+    const stack = readStack('stacks/acme', paketo({ 'base/stack.toml': derive(BASE_TOML), 'tiny/stack.toml': derive(TINY_TOML) }));
+    expect(stack.images.map((i) => [i.key, i.deriveMixins, mixinPair(stack, i)?.key])).toEqual([
+      ['build', true, 'run'],
+      ['run', true, 'build'],
+      ['run-tiny', true, 'build'],
+    ]);
+  });
+
+  it('reports declared mixins beside derived ones', () => {
+    expect(() => readStack('s', lone(`${BASE_TOML}\n[deprecated]\n  mixins = true\n`))).toThrow(
+      's/stack.toml: build.mixins: expected no declared mixins, as [deprecated] mixins = true derives them from the package lists, found an array (["build:git","wget"])',
+    );
+  });
+
+  it('reports a run image with no build image to pair with', () => {
+    const json = JSON.stringify({ os_name: 'debian', os_codename: 'bookworm', images: [{ name: 'tiny', config_dir: 'tiny', stack_type: 'tiny' }] });
+    expect(() => readStack('stacks/acme', paketo({ 'images.json': json, 'tiny/stack.toml': derive(TINY_TOML) }))).toThrow(
+      'stacks/acme/tiny/stack.toml: deprecated.mixins: expected a build image in the stack for the run image to be paired with (jam derives mixins from the packages of a build/run pair), found a stack without one',
+    );
+  });
+
+  it('derives as jam does: packages in both images unprefixed, the others prefixed with their image', () => {
+    expect(deriveMixins(['git', 'libc6', 'tzdata', 'gcc'], ['tzdata', 'libc6', 'ca-certificates'])).toEqual({
+      build: ['build:gcc', 'build:git', 'libc6', 'tzdata'],
+      run: ['libc6', 'run:ca-certificates', 'tzdata'],
+    });
   });
 });

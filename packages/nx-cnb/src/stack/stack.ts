@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { ConfigError, ConfigErrors } from '../errors';
+import { isNameComponent, NAME_COMPONENT_EXPECTED } from '../reference/image-reference';
 import { expandPattern, type ImagesJson, parseImagesJson } from './images-json';
 import { type ImageDefinition, type ImageKind, mixinProblems, parseStackToml, type StackToml } from './stack-toml';
 
@@ -28,6 +29,12 @@ export interface StackImage {
   definition: ImageDefinition;
   /** jam's [deprecated] legacy-sbom: add the io.paketo.stack.packages label. */
   legacySbom: boolean;
+  /**
+   * jam's [deprecated] mixins = true: the mixins label comes from the package
+   * lists of this image and its pair, the stack's build image for a run image
+   * and the run image of the same stack.toml for the build image.
+   */
+  deriveMixins: boolean;
 }
 
 export interface Stack {
@@ -62,6 +69,14 @@ function fromLoneStackToml(root: string, toml: StackToml, files: StackFiles): St
     if (!toml[kind]) throw new ConfigError(toml.file, kind, `a [${kind}] table (a lone stack.toml makes both images)`, 'none');
   }
   const base = posix.basename(root) || 'stack';
+  if (!isNameComponent(base)) {
+    throw new ConfigError(
+      toml.file,
+      '(folder name)',
+      `a folder name that can name images (${NAME_COMPONENT_EXPECTED}), as a lone stack.toml names its images after its folder`,
+      JSON.stringify(base),
+    );
+  }
   const images = (['build', 'run'] as const).map((kind) => stackImage(toml, STACK_TOML, kind, 'base', kind, `${base}-${kind}`));
   return checkAcrossImages(root, { layout: 'stack.toml', configFile: STACK_TOML, images, warnings: [] }, files);
 }
@@ -69,29 +84,48 @@ function fromLoneStackToml(root: string, toml: StackToml, files: StackFiles): St
 function fromImagesJson(root: string, json: ImagesJson, files: StackFiles): Stack {
   const images: StackImage[] = [];
   json.images.forEach((entry, i) => {
-    const tomlPath = join(entry.configDir, STACK_TOML);
-    const text = files.read(tomlPath);
-    if (text === undefined) {
-      throw new ConfigError(json.file, `images[${i}].config_dir`, `a folder holding a ${STACK_TOML}`, `${JSON.stringify(entry.configDir)} without one`);
+    const tomlPath = findConfigDir(root, entry.configDir, files);
+    if (tomlPath === undefined) {
+      throw new ConfigError(
+        json.file,
+        `images[${i}].config_dir`,
+        `a folder holding a ${STACK_TOML}, relative to ${IMAGES_JSON} or to a folder above it`,
+        `${JSON.stringify(entry.configDir)} without one`,
+      );
     }
-    const toml = parseStackToml(join(root, tomlPath), text);
+    const toml = parseStackToml(join(root, tomlPath), files.read(tomlPath)!);
     const variant = entry.stackType ?? (entry.createBuildImage ? 'base' : entry.name);
-    const suffix = variant === 'base' ? '' : `-${variant}`;
+    // Keys come from the variant; entries of one variant (Paketo's UBI stacks mark every entry "base") fall back to their unique name.
+    const keyFor = (kind: ImageKind) => {
+      const key = variant === 'base' ? kind : `${kind}-${variant}`;
+      return images.some((image) => image.key === key) ? `${kind}-${entry.name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-')}` : key;
+    };
     const nameFor = (kind: ImageKind) => {
       const pattern = entry.patternImageRegistryName ?? defaultPattern(json);
-      return expandPattern(pattern, {
+      const name = expandPattern(pattern, {
         os_name: json.osName ?? posix.basename(root),
         os_codename: json.osCodename,
         build_image_run_image: kind === 'build' ? entry.buildImage : entry.runImage,
         stack_type: variant === 'base' && !entry.patternImageRegistryName ? undefined : variant,
       });
+      if (isNameComponent(name)) return name;
+      // The other parts of a name were checked as images.json was read: the fault is the folder name or the pattern's own words.
+      if (json.osName === undefined && pattern.split('-').includes('os_name') && !isNameComponent(posix.basename(root))) {
+        throw new ConfigError(json.file, 'os_name', `an os_name, as the folder name cannot be part of an image name (${NAME_COMPONENT_EXPECTED})`, 'nothing');
+      }
+      throw new ConfigError(
+        json.file,
+        `images[${i}].pattern_image_registry_name`,
+        `a pattern that makes a valid image name (${NAME_COMPONENT_EXPECTED})`,
+        `${JSON.stringify(pattern)}, which makes ${JSON.stringify(name)}`,
+      );
     };
     if (entry.createBuildImage) {
       if (!toml.build) throw new ConfigError(toml.file, 'build', 'a [build] table (images.json sets create_build_image)', 'none');
-      images.push(stackImage(toml, tomlPath, 'build', variant, `build${suffix}`, nameFor('build')));
+      images.push(stackImage(toml, tomlPath, 'build', variant, keyFor('build'), nameFor('build')));
     }
     if (!toml.run) throw new ConfigError(toml.file, 'run', 'a [run] table', 'none');
-    images.push(stackImage(toml, tomlPath, 'run', variant, `run${suffix}`, nameFor('run')));
+    images.push(stackImage(toml, tomlPath, 'run', variant, keyFor('run'), nameFor('run')));
   });
   const stack = checkAcrossImages(root, { layout: 'images.json', configFile: IMAGES_JSON, images, warnings: [] }, files);
 
@@ -104,6 +138,21 @@ function fromImagesJson(root: string, json: ImagesJson, files: StackFiles): Stac
     if (problems.length) throw new ConfigErrors(problems);
   }
   return stack;
+}
+
+/**
+ * Where an entry's stack.toml is, relative to the stack root: config_dir is
+ * relative to images.json, but Paketo's UBI repositories write it relative to
+ * their repository root, which may be any folder above (up to the workspace).
+ */
+function findConfigDir(root: string, configDir: string, files: StackFiles): string | undefined {
+  const depth = root === '.' || root === '' ? 0 : root.split('/').length;
+  for (let up = 0; up <= depth; up++) {
+    const fromRoot = posix.join('/', root, ...Array<string>(up).fill('..'), configDir);
+    const tomlPath = join(posix.relative(posix.join('/', root), fromRoot), STACK_TOML);
+    if (files.read(tomlPath) !== undefined) return tomlPath;
+  }
+  return undefined;
 }
 
 function defaultPattern(json: ImagesJson): string {
@@ -127,6 +176,7 @@ function stackImage(toml: StackToml, tomlPath: string, kind: ImageKind, variant:
     platforms: toml.platforms,
     definition,
     legacySbom: toml.deprecated.legacySbom,
+    deriveMixins: toml.deprecated.mixins,
   };
 }
 
@@ -135,8 +185,9 @@ function checkAcrossImages(root: string, stack: Stack, files: StackFiles): Stack
   const seen = new Map<string, StackImage>();
   for (const img of stack.images) {
     const file = join(root, img.stackToml);
-    if (img.dockerfile.startsWith('../') || img.dockerfile === '..') {
-      throw new ConfigError(file, `${img.kind}.dockerfile`, 'a Dockerfile inside the stack folder', JSON.stringify(img.definition.dockerfile));
+    // jam takes any relative path; Paketo's UBI stacks share Dockerfiles across folders. The workspace is the limit.
+    if (join(root, img.dockerfile).startsWith('../') || join(root, img.dockerfile) === '..') {
+      throw new ConfigError(file, `${img.kind}.dockerfile`, 'a Dockerfile inside the workspace', JSON.stringify(img.definition.dockerfile));
     }
     if (files.read(img.dockerfile) === undefined) {
       throw new ConfigError(file, `${img.kind}.dockerfile`, 'an existing Dockerfile', `no file at ${join(root, img.dockerfile)}`);
@@ -160,6 +211,14 @@ function checkAcrossImages(root: string, stack: Stack, files: StackFiles): Stack
       );
     }
   }
+  for (const img of stack.images.filter((i) => i.deriveMixins && !mixinPair(stack, i))) {
+    throw new ConfigError(
+      join(root, img.stackToml),
+      'deprecated.mixins',
+      'a build image in the stack for the run image to be paired with (jam derives mixins from the packages of a build/run pair)',
+      'a stack without one',
+    );
+  }
   const build = stack.images.find((i) => i.kind === 'build');
   for (const run of stack.images.filter((i) => i.kind === 'run')) {
     if (build && build.definition.uid === run.definition.uid) {
@@ -173,6 +232,16 @@ function checkAcrossImages(root: string, stack: Stack, files: StackFiles): Stack
 
 function join(...parts: string[]): string {
   return posix.join(...parts.filter((p) => p !== '' && p !== '.'));
+}
+
+/**
+ * The other image of an image's build/run pair, whose packages its derived
+ * mixins are computed against: a run image pairs with the stack's build
+ * image, the build image with the run image of its own stack.toml.
+ */
+export function mixinPair(stack: Pick<Stack, 'images'>, image: StackImage): StackImage | undefined {
+  if (image.kind === 'run') return stack.images.find((i) => i.kind === 'build');
+  return stack.images.find((i) => i.kind === 'run' && i.stackToml === image.stackToml);
 }
 
 /** Build args for one platform: [x.args] overlaid with [x.platforms."<platform>".args], as jam does. */

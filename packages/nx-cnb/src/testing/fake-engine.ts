@@ -48,6 +48,9 @@ export class FakeEngine implements Engine {
   readonly tags = new Map<string, string>();
   readonly builds: SeenBuild[] = [];
   readonly pushes: { reference: string; imageId: string; auth?: RegistryAuth }[] = [];
+  /** Images a pull can fetch, by normalised reference, as a registry would serve them. */
+  readonly pullable = new Map<string, FakeImage>();
+  readonly pulls: string[] = [];
   /** The containers `run` started: image, command, user. */
   readonly containers: { image: string; cmd: string[]; user?: string }[] = [];
   /** Answers `run`; the default fails, so a test that runs nothing need not say so. */
@@ -181,13 +184,25 @@ export class FakeEngine implements Engine {
     return this.registry.pushed(reference, imageId);
   }
 
-  /** As docker pull does: the reference (a tag, or a digest, which only names the image) is the pulled image's; an index gives the platform's. */
-  async pull(reference: string, _auth: RegistryAuth | undefined, platform = this.enginePlatform): Promise<void> {
-    const id = await this.registry.imageIdOf(reference, platform);
-    const image = id && this.pushedImages.get(id);
-    if (!id || !image) throw new PullFailedError(reference, `manifest for ${reference} not found: manifest unknown`);
-    this.images.set(id, image);
-    this.tags.set(normalizeImageRef(reference), id);
+  /**
+   * As docker pull does: the reference (a tag, or a digest, which only names
+   * the image) becomes the pulled image's. A pull finds an image a test put up
+   * by reference (pullable), else what a push left in the registry (for an
+   * index, the platform's entry).
+   */
+  async pull(reference: string, _auth: RegistryAuth | undefined, log: Log, platform = this.enginePlatform): Promise<void> {
+    this.pulls.push(reference);
+    const wanted = normalizeImageRef(reference);
+    const served = this.pullable.get(wanted);
+    if (served) this.add(served, reference);
+    else {
+      const id = await this.registry.imageIdOf(reference, platform);
+      const image = id && this.pushedImages.get(id);
+      if (!id || !image) throw new PullFailedError(wanted, `manifest for ${wanted} not found`);
+      this.images.set(id, image);
+      this.tags.set(wanted, id);
+    }
+    log(`${reference}: Pulled`);
   }
 
   async run(image: string, cmd: string[], options: { user?: string } = {}): Promise<RunResult> {

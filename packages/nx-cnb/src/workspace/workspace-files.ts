@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { type BuilderToml, localBuildpackDirs, parseBuilderToml } from '../builder/builder-toml';
+import { type BuilderToml, localBuildpackEntries, parseBuilderToml } from '../builder/builder-toml';
 import { type BuildpackDescriptor, parseBuildpackToml } from '../builder/buildpack-toml';
 import { ConfigError } from '../errors';
 import { LOCKED_PACKAGES_ARG, lockedPackagesArg, optsIntoLock, PACKAGE_LOCK_FILE, type PackageLock, parsePackageLock } from '../release/package-lock';
@@ -41,12 +41,10 @@ export function readBuildpackFromDisk(workspaceRoot: string, file: string): Buil
 
 /** The buildpack.toml of every buildpack a builder takes from a local folder. */
 export function readLocalBuildpacks(workspaceRoot: string, config: string, builder: BuilderToml): BuildpackDescriptor[] {
-  const root = posix.dirname(config);
-  return localBuildpackDirs(root, builder).map((dir) => {
+  return localBuildpackEntries(posix.dirname(config), builder).map(({ index, dir }) => {
     const file = posix.join(dir, 'buildpack.toml');
     const text = readTextFile(join(workspaceRoot, file));
     if (text === undefined) {
-      const index = builder.buildpacks.findIndex((bp) => bp.uri && posix.normalize(posix.join(root, bp.uri)) === dir);
       throw new ConfigError(config, `buildpacks[${index}].uri`, 'a folder holding a buildpack.toml', `${JSON.stringify(dir)} without one`);
     }
     return parseBuildpackToml(file, text);

@@ -341,4 +341,58 @@ describe('buildStackImage', () => {
       'nx-cnb:build-image: options.tags[0]: expected a Docker tag',
     );
   });
+
+  describe("with jam's [deprecated] mixins = true", () => {
+    const status = (...names: string[]) => names.map((n) => `Package: ${n}\nStatus: install ok installed\nVersion: 1\nArchitecture: amd64\n`).join('\n');
+    // The build Dockerfile makes an image with gcc, git and libc6; the run Dockerfile one with libc6 and tzdata.
+    const engineWithPackages = () =>
+      engineMaking((build) =>
+        debianImage({
+          files: {
+            ...debianImage().files,
+            '/var/lib/dpkg/status': build.request.dockerfile === 'build.Dockerfile' ? status('gcc', 'git', 'libc6') : status('libc6', 'tzdata'),
+          },
+        }),
+      );
+    beforeEach(() => write('stacks/acme/stack.toml', `${STACK_TOML}\n[deprecated]\n  mixins = true\n`));
+    // One platform: each platform derives its own, the same way.
+    const amd64 = (extra = {}) => options({ platform: 'linux/amd64', ...extra });
+
+    it('labels the build image with mixins derived against the run image of its stack.toml, which it builds to read its packages', async () => {
+      const engine = engineWithPackages();
+      const io = fakeIo(root, engine);
+      await buildStackImage(amd64(), io);
+      expect(engine.builds.map((b) => b.request.dockerfile)).toEqual(['build.Dockerfile', 'run.Dockerfile', 'Dockerfile']);
+      expect(engine.image('127.0.0.1:5000/acme/acme-build:latest')!.labels['io.buildpacks.stack.mixins']).toBe('["build:gcc","build:git","libc6"]');
+      expect(io.lines).toContain("build | mixins derived against the packages of run (as jam's [deprecated] mixins = true): 1 in both images, 2 in build only");
+    });
+
+    it("labels a run image with mixins derived against the build image's packages from its receipt", async () => {
+      const engine = engineWithPackages();
+      await buildStackImage(amd64(), fakeIo(root, engine));
+      const io = fakeIo(root, engine);
+      await buildStackImage(amd64({ image: 'run', outputPath: 'dist/stacks/acme/run', mixinsFrom: 'dist/stacks/acme/build' }), io);
+      expect(engine.image('127.0.0.1:5000/acme/acme-run:latest')!.labels['io.buildpacks.stack.mixins']).toBe('["libc6","run:tzdata"]');
+      expect(io.lines).toContain("run | mixins derived against the packages of build (as jam's [deprecated] mixins = true): 1 in both images, 1 in run only");
+      expect(io.lines.filter((l) => l.startsWith('warning:'))).toEqual([]);
+    });
+
+    it('warns when the build image declares mixins the run image lacks, which pack refuses', async () => {
+      const engine = engineWithPackages();
+      await buildStackImage(amd64(), fakeIo(root, engine));
+      // A run image without libc6, as a static one would be.
+      const bare = engineMaking(() => debianImage({ files: { ...debianImage().files, '/var/lib/dpkg/status': status('tzdata') } }));
+      const io = fakeIo(root, bare);
+      await buildStackImage(amd64({ image: 'run', outputPath: 'dist/stacks/acme/run', mixinsFrom: 'dist/stacks/acme/build' }), io);
+      expect(io.lines).toContain('warning: run: the build image build declares mixins this run image lacks (libc6); pack refuses a builder that pairs them');
+    });
+
+    it('says to build the build image first when its receipt is missing', async () => {
+      await expect(
+        buildStackImage(amd64({ image: 'run', outputPath: 'dist/stacks/acme/run', mixinsFrom: 'dist/stacks/acme/build' }), fakeIo(root, engineWithPackages())),
+      ).rejects.toThrow(
+        'dist/stacks/acme/build: no receipt.json of the build image build for linux/amd64, whose packages run derives its mixins against; build it first',
+      );
+    });
+  });
 });

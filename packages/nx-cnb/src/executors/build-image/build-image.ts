@@ -24,6 +24,7 @@ import { withLicenses } from '../../release/copyright';
 import { writeSboms } from '../../receipt/platform-images';
 import { RESTORE_ONLY } from '../../receipt/baseline';
 import { executor, type Io } from '../executor';
+import { derivedMixins } from './mixins';
 import type { BuildImageExecutorOptions } from './schema';
 
 export default executor(buildStackImage);
@@ -47,6 +48,7 @@ interface ImageBuild {
   io: Io;
   engine: Engine;
   options: BuildImageExecutorOptions;
+  stack: Stack;
   image: StackImage;
   references: string[];
   released: Date;
@@ -78,6 +80,7 @@ export async function buildStackImage(options: BuildImageExecutorOptions, io: Io
     io,
     engine,
     options,
+    stack,
     image,
     references: imageReferences(image.name, options.repository, options.tags),
     released: sourceDate(io.workspaceRoot, options.stack),
@@ -170,7 +173,21 @@ async function buildPlatform(build: ImageBuild, platform: string, several: boole
   const log: Log = several ? (line) => build.log(`${platform} | ${line}`) : build.log;
   const baseId = await step(`building ${subject}`, () => buildDockerfile(engine, build.io.workspaceRoot, options.stack, image, platform, subject, log));
   const base = await step(`reading the files of ${subject}`, () => readBaseContents(engine, baseId, subject));
-  const config = imageConfig(image, base.osRelease, base.packages, build.released, base.hasPath);
+  const mixins = await step(`deriving the mixins of ${subject}`, () =>
+    derivedMixins(build.stack, image, base.packages, platform, {
+      workspaceRoot: build.io.workspaceRoot,
+      buildReceipt: options.mixinsFrom,
+      packagesOf: async (pair) => {
+        const pairSubject = `${options.stack} ${pair.key} (${platform})`;
+        const pairId = await buildDockerfile(engine, build.io.workspaceRoot, options.stack, pair, platform, pairSubject, log);
+        return (await readBaseContents(engine, pairId, pairSubject)).packages;
+      },
+      log,
+      warn: (line) => build.io.logger.warn(line),
+    }),
+  );
+  const decorated = mixins ? { ...image, definition: { ...image.definition, mixins } } : image;
+  const config = imageConfig(decorated, base.osRelease, base.packages, build.released, base.hasPath);
   const tags = build.references.map((reference) => platformReference(reference, platform));
   log('adding the cnb user, CNB env and labels');
   const imageId = await step(`decorating ${subject}`, () => decorate(engine, image, baseId, base, config, tags, platform, subject, log));

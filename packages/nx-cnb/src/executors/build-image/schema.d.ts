@@ -13,4 +13,6 @@ export interface BuildImageExecutorOptions {
   platform?: string;
   /** Save the image beside the receipt so that an Nx cache hit carries it. */
   archive?: boolean;
+  /** For a run image that derives its mixins ([deprecated] mixins = true): the build image task's output folder, whose receipt lists its packages. */
+  mixinsFrom?: string;
 }

@@ -1,6 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { pack } from 'tar-stream';
 import { FakeEngine } from '../../testing/fake-engine';
 import { fakeIo } from '../../testing/fake-io';
 import { FakePack } from '../../testing/fake-pack';
@@ -52,8 +55,16 @@ describe('createBuilder', () => {
   });
   const receiptFile = () => join(root, 'dist/builders/acme/builder/receipt.json');
 
+  const savedDockerConfig = process.env.DOCKER_CONFIG;
+  afterAll(() => {
+    if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG;
+    else process.env.DOCKER_CONFIG = savedDockerConfig;
+  });
+
   beforeEach(async () => {
     root = mkdtempSync(join(tmpdir(), 'nx-cnb-create-builder-'));
+    // Pulls are anonymous: no credentials from the machine running the tests.
+    process.env.DOCKER_CONFIG = join(root, 'docker-config');
     engine = new FakeEngine();
     write('builders/acme/builder.toml', BUILDER_TOML);
     write(
@@ -107,14 +118,108 @@ describe('createBuilder', () => {
     expect(engine.resolve('acme-run:latest')).toBeDefined();
   });
 
-  it('names an image that no stack makes and the engine lacks, before pack runs', async () => {
+  it('names an image that no stack makes, the engine lacks and no registry serves, before pack runs', async () => {
     write('builders/acme/builder.toml', BUILDER_TOML.replace('acme-run:latest', 'elsewhere/run:1'));
     const pack = new FakePack(engine);
     await expect(createBuilder(options({ images: ['dist/stacks/acme/build'] }), fakeIo(root, engine, pack))).rejects.toThrow(
-      'builders/acme/builder.toml: run.images[0].image: expected a run image that a stack in the workspace makes or that the engine has, found "elsewhere/run:1", which no stack in the workspace makes and the engine lacks',
+      'builders/acme/builder.toml: run.images[0].image: expected a run image that a stack in the workspace makes or that the engine has or can pull, found "elsewhere/run:1", which no stack in the workspace makes and the engine lacks (pulling elsewhere/run:1 failed: manifest for elsewhere/run:1 not found)',
     );
     expect(pack.calls).toEqual([]);
     expect(existsSync(receiptFile())).toBe(false);
+  });
+
+  it('pulls a registry image the builder names when the pull policy allows, and not when it is "never"', async () => {
+    write('builders/acme/builder.toml', BUILDER_TOML.replace('acme-run:latest', 'registry.example.com/acme/run:1'));
+    engine.pullable.set('registry.example.com/acme/run:1', { ...engine.image('acme-run:latest')! });
+    const io = fakeIo(root, engine, new FakePack(engine));
+    await createBuilder(options({ images: ['dist/stacks/acme/build'] }), io);
+    expect(engine.pulls).toEqual(['registry.example.com/acme/run:1']);
+    expect(io.lines).toContain('builder | registry.example.com/acme/run:1 | registry.example.com/acme/run:1: Pulled');
+
+    engine.remove(engine.resolve('registry.example.com/acme/run:1')!);
+    await expect(
+      createBuilder(options({ images: ['dist/stacks/acme/build'], pullPolicy: 'never' }), fakeIo(root, engine, new FakePack(engine))),
+    ).rejects.toThrow('found "registry.example.com/acme/run:1", which no stack in the workspace makes and the engine lacks');
+    expect(engine.pulls).toHaveLength(1);
+  });
+
+  it('pulls an image the engine has when the pull policy is "always", as pack will', async () => {
+    write('builders/acme/builder.toml', BUILDER_TOML.replace('acme-run:latest', 'registry.example.com/acme/run:1'));
+    engine.pullable.set('registry.example.com/acme/run:1', { ...engine.image('acme-run:latest')! });
+    await createBuilder(options({ images: ['dist/stacks/acme/build'] }), fakeIo(root, engine, new FakePack(engine)));
+    await createBuilder(options({ images: ['dist/stacks/acme/build'], pullPolicy: 'always' }), fakeIo(root, engine, new FakePack(engine)));
+    expect(engine.pulls).toEqual(['registry.example.com/acme/run:1', 'registry.example.com/acme/run:1']);
+  });
+
+  // What pack finds only after downloading the buildpacks and lifecycle, found before pack runs.
+  it.each([
+    [
+      'an order entry naming a buildpack the builder lacks',
+      { 'builders/acme/builder.toml': BUILDER_TOML.replace('id = "acme/app"', 'id = "acme/ap"') },
+      'builders/acme/builder.toml: order[0].group[0]: expected a buildpack on the builder (acme/app@1.0.0, acme/gcc@1.0.0, acme/hello@1.0.0), found "acme/ap"',
+    ],
+    [
+      'an order entry naming a version the builder lacks',
+      { 'builders/acme/builder.toml': BUILDER_TOML.replace('id = "acme/app"', 'id = "acme/app"\n    version = "2.0.0"') },
+      'builders/acme/builder.toml: order[0].group[0]: expected a buildpack on the builder (acme/app@1.0.0, acme/gcc@1.0.0, acme/hello@1.0.0), found "acme/app@2.0.0"',
+    ],
+    [
+      'a composite ordering a buildpack the builder lacks',
+      { 'builders/acme/builder.toml': BUILDER_TOML.replace('[[buildpacks]]\n  uri = "./buildpacks/hello"\n', '') },
+      'builders/acme/builder.toml: buildpacks[0]: expected a [[buildpacks]] entry for every buildpack that composite "acme/app@1.0.0" orders, found none for "acme/hello@1.0.0"',
+    ],
+    [
+      'a version that differs between builder.toml and buildpack.toml',
+      { 'builders/acme/builder.toml': BUILDER_TOML.replace('uri = "./buildpacks/gcc"', 'uri = "./buildpacks/gcc"\n  version = "1.0.1"') },
+      'builders/acme/builder.toml: buildpacks[1].version: expected the version its buildpack.toml declares ("1.0.0" in builders/acme/buildpacks/gcc/buildpack.toml), found "1.0.1"',
+    ],
+    [
+      'an id that differs between builder.toml and buildpack.toml',
+      { 'builders/acme/builder.toml': BUILDER_TOML.replace('uri = "./buildpacks/gcc"', 'uri = "./buildpacks/gcc"\n  id = "acme/cc"') },
+      'builders/acme/builder.toml: buildpacks[1].id: expected the id its buildpack.toml declares ("acme/gcc" in builders/acme/buildpacks/gcc/buildpack.toml), found "acme/cc"',
+    ],
+    [
+      'a Buildpack API the lifecycle cannot run',
+      { 'builders/acme/buildpacks/gcc/buildpack.toml': buildpackToml('acme/gcc').replace('api = "0.10"', 'api = "0.6"') },
+      'builders/acme/builder.toml: buildpacks[1]: expected a buildpack whose Buildpack API lifecycle 0.21.14 runs (0.7, 0.8, 0.9, 0.10, 0.11, 0.12), found "acme/gcc@1.0.0" with api "0.6" (builders/acme/buildpacks/gcc/buildpack.toml)',
+    ],
+    [
+      'a buildpack archive that does not exist',
+      { 'builders/acme/builder.toml': `${BUILDER_TOML}[[buildpacks]]\n  uri = "./dist/motd.cnb"\n` },
+      'builders/acme/builder.toml: buildpacks[3].uri: expected a file that exists (pack resolves a relative path from builder.toml\'s folder), found "./dist/motd.cnb", which is not there',
+    ],
+    [
+      'a lifecycle tarball that does not exist',
+      { 'builders/acme/builder.toml': BUILDER_TOML.replace('version = "0.21.14"', 'uri = "../../.cache/lifecycle.tgz"') },
+      'builders/acme/builder.toml: lifecycle.uri: expected a file that exists (pack resolves a relative path from builder.toml\'s folder), found "../../.cache/lifecycle.tgz", which is not there',
+    ],
+  ])('refuses %s before pack runs', async (_what, files, message) => {
+    for (const [path, content] of Object.entries(files)) write(path, content);
+    const pack = new FakePack(engine);
+    await expect(createBuilder(options(), fakeIo(root, engine, pack))).rejects.toThrow(message);
+    expect(pack.calls).toEqual([]);
+  });
+
+  it('reads the Buildpack APIs of a local lifecycle tarball from its lifecycle.toml', async () => {
+    const tar = pack();
+    tar.entry({ name: 'lifecycle.toml' }, '[apis]\n[apis.buildpack]\n  deprecated = []\n  supported = ["0.11", "0.12"]\n[lifecycle]\n  version = "9.9.9"\n');
+    tar.entry({ name: 'lifecycle/lifecycle' }, 'binary');
+    tar.finalize();
+    mkdirSync(join(root, 'lifecycles'));
+    await pipeline(tar, createGzip(), createWriteStream(join(root, 'lifecycles/lifecycle.tgz')));
+    write('builders/acme/builder.toml', BUILDER_TOML.replace('version = "0.21.14"', 'uri = "../../lifecycles/lifecycle.tgz"'));
+    await expect(createBuilder(options(), fakeIo(root, engine, new FakePack(engine)))).rejects.toThrow(
+      'builders/acme/builder.toml: buildpacks[0]: expected a buildpack whose Buildpack API lifecycle 9.9.9 runs (0.11, 0.12), found "acme/app@1.0.0" with api "0.10" (builders/acme/buildpacks/app/buildpack.toml)',
+    );
+  });
+
+  it('warns about unknown keys in a buildpack.toml, as pack ignores them', async () => {
+    write('builders/acme/buildpacks/gcc/buildpack.toml', buildpackToml('acme/gcc').replace('version = "1.0.0"', 'version = "1.0.0"\n  colour = "red"'));
+    const io = fakeIo(root, engine, new FakePack(engine));
+    await createBuilder(options(), io);
+    expect(io.lines).toContain(
+      'warning: builders/acme/buildpacks/gcc/buildpack.toml: buildpack.colour: expected one of the known keys (id, name, version, homepage, clear-env, description, keywords, sbom-formats, licenses, exec-env), found an unknown key, which pack ignores',
+    );
   });
 
   it('refuses a buildpack for another stack before pack runs', async () => {

@@ -6,6 +6,7 @@ import {
   checkBuildpacks,
   checkImages,
   estimateLayers,
+  contentsProblems,
   flattenOptionProblem,
   type KnownImage,
   knownImage,
@@ -20,10 +21,13 @@ import { ENSURE_OUTCOME_WORDS, ensureImage } from '../../engine/ensure-image';
 import { ConfigError, ConfigErrors, ExpectedError, step } from '../../errors';
 import { indexPlatforms, isIndexMediaType } from '../../oci/image-index';
 import { parsePlatform, platformReference, platformSuffix } from '../../oci/platform';
+import type { PullPolicy } from '../../pack/args';
 import type { Pack } from '../../pack/pack';
 import { type BuilderReceipt, localPlatform, prepareOutputs, readReceipt, writeFileAtomic, writeReceipt } from '../../receipt/receipt';
-import { checkNaming, DOCKER_HUB, normalizeImageRef, parseImageReference, splitTag } from '../../reference/image-reference';
+import { checkNaming, DOCKER_HUB, normalizeImageRef, parseImageReference, registryHost, splitTag } from '../../reference/image-reference';
+import { registryAuth } from '../../engine/registry-auth';
 import { putIndex, type Registry } from '../../registry/registry-client';
+import { builderLifecycleApis, missingLocalFiles } from '../../workspace/lifecycle-file';
 import { readBuilderFromDisk, readLocalBuildpacks } from '../../workspace/workspace-files';
 import { executor, type Io } from '../executor';
 import type { CreateBuilderExecutorOptions } from './schema';
@@ -61,10 +65,17 @@ export async function createBuilder(options: CreateBuilderExecutorOptions, io: I
   // Everything that can be checked without pack or the engine is checked first.
   const builder = readBuilderFromDisk(io.workspaceRoot, options.config);
   const buildpacks = readLocalBuildpacks(io.workspaceRoot, options.config, builder);
+  buildpacks.flatMap((bp) => bp.warnings).forEach((warning) => io.logger.warn(warning));
+  const lifecycle = await builderLifecycleApis(io.workspaceRoot, builder);
+  const contents = [...missingLocalFiles(io.workspaceRoot, builder), ...contentsProblems(builder, buildpacks, lifecycle)];
+  if (contents.length) throw new ConfigErrors(contents);
   const pack = await io.pack();
   const engine = await io.engine();
 
-  const known = await step('making sure the engine holds the stack images', () => knownImages(engine, io.workspaceRoot, options.images ?? [], builder, log));
+  const pullPolicy = options.pullPolicy ?? 'if-not-present';
+  const known = await step('making sure the engine holds the images', () =>
+    knownImages(engine, io.workspaceRoot, options.images ?? [], builder, pullPolicy, log),
+  );
   const buildRef = effectiveBuildImage(builder)!.image;
   const runRefs = effectiveRunImages(builder).map((r) => r.image);
   checkAgainstImages(builder, buildpacks, known, buildRef, runRefs);
@@ -236,9 +247,16 @@ function checkOptions(options: CreateBuilderExecutorOptions): void {
 /**
  * What is known of each image the builder names: the stack images from their
  * receipts (loading any the engine lacks from the saved image), the others
- * from the engine.
+ * from the engine, pulled first when the pull policy allows, as pack would.
  */
-async function knownImages(engine: Engine, workspaceRoot: string, receiptDirs: string[], builder: BuilderToml, log: Log): Promise<Map<string, KnownImage>> {
+async function knownImages(
+  engine: Engine,
+  workspaceRoot: string,
+  receiptDirs: string[],
+  builder: BuilderToml,
+  pullPolicy: PullPolicy,
+  log: Log,
+): Promise<{ images: Map<string, KnownImage>; pullFailures: Map<string, string> }> {
   const known = new Map<string, KnownImage>();
   for (const outputPath of receiptDirs) {
     const receipt = await readReceipt(join(workspaceRoot, outputPath));
@@ -249,23 +267,33 @@ async function knownImages(engine: Engine, workspaceRoot: string, receiptDirs: s
     const { os, architecture } = parsePlatform(local.platform);
     for (const reference of receipt.references) known.set(normalizeImageRef(reference), knownImage(local.labels, os, architecture));
   }
+  const pullFailures = new Map<string, string>();
   const named = [effectiveBuildImage(builder)?.image, ...effectiveRunImages(builder).map((r) => r.image)].filter((i): i is string => !!i);
-  for (const reference of named) {
+  for (const reference of new Set(named)) {
     if (known.has(normalizeImageRef(reference))) continue;
-    const inspected = await engine.inspect(reference);
+    let inspected = pullPolicy === 'always' ? undefined : await engine.inspect(reference);
+    if (!inspected && pullPolicy !== 'never') {
+      try {
+        await engine.pull(reference, await registryAuth(registryHost(reference)), (line) => log(`${reference} | ${line}`));
+      } catch (e) {
+        if (!(e instanceof ExpectedError)) throw e;
+        pullFailures.set(normalizeImageRef(reference), e.message);
+      }
+      inspected = await engine.inspect(reference);
+    }
     if (inspected) known.set(normalizeImageRef(reference), knownImage(inspected.Config?.Labels ?? {}, inspected.Os, inspected.Architecture));
   }
-  return known;
+  return { images: known, pullFailures };
 }
 
 function checkAgainstImages(
   builder: BuilderToml,
   buildpacks: BuildpackDescriptor[],
-  known: Map<string, KnownImage>,
+  { images: known, pullFailures }: { images: Map<string, KnownImage>; pullFailures: Map<string, string> },
   buildRef: string,
   runRefs: string[],
 ): void {
-  const imageProblems = checkImages(builder, known);
+  const imageProblems = checkImages(builder, known, pullFailures);
   if (imageProblems.length) throw new ConfigErrors(imageProblems);
   const lookup = (reference: string) => known.get(normalizeImageRef(reference))!;
   const buildpackProblems = checkBuildpacks(builder, buildpacks, lookup(buildRef), runRefs.map(lookup));

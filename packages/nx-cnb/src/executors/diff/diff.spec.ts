@@ -137,7 +137,11 @@ describe('diffStack', () => {
 
     const io = fakeIo(root, engine);
     await diffStack(options({ baseline: 'registry', allowRemovals: true }), io);
-    expect(io.lines.slice(0, 1)).toEqual(['package changes against the images in the registry:']);
+    // Every platform of the index, and the lone image, pulled by digest.
+    const pulled = io.lines.filter((l) => l.endsWith(': Pulled'));
+    expect(pulled).toHaveLength(3);
+    for (const line of pulled) expect(line).toMatch(/^127\.0\.0\.1:5000\/acme\/acme-(build|run)@sha256:[0-9a-f]{64}: Pulled$/);
+    expect(io.lines.filter((l) => !pulled.includes(l))[0]).toBe('package changes against the images in the registry:');
     expect(io.lines).toEqual(
       expect.arrayContaining([
         'build (linux/amd64): no changes (2 packages)',

@@ -1,4 +1,4 @@
-import type { Tree } from '@nx/devkit';
+import { logger, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { parseBuilderToml } from '../../builder/builder-toml';
 import { stackGenerator } from '../stack/generator';
@@ -58,6 +58,20 @@ describe('builder generator', () => {
     expect(builder.lifecycle).toEqual({ uri: 'file:///lifecycle.tgz' });
   });
 
+  it('prints the nx run command of the project it made', async () => {
+    const info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+    try {
+      (await builderGenerator(tree, { name: 'a', stack: 'acme', directory: 'builders/web-builder' }))!();
+      (await builderGenerator(tree, { name: 'b', stack: 'acme' }))!();
+      expect(info.mock.calls.flat()).toEqual([
+        'Builder written to builders/web-builder. Create it with: nx run web-builder:create-builder',
+        'Builder written to builders/b. Create it with: nx run b-builder:create-builder',
+      ]);
+    } finally {
+      info.mockRestore();
+    }
+  });
+
   it('refuses to overwrite an existing builder.toml', async () => {
     tree.write('builders/acme/builder.toml', 'mine');
     await expect(builderGenerator(tree, { name: 'acme', stack: 'acme' })).rejects.toThrow(
@@ -75,6 +89,14 @@ describe('builder generator', () => {
     ],
     [{ name: 'A B', stack: 'acme' }, '--name: expected lowercase letters, digits, ".", "_" or "-", found "A B"'],
     [{ name: 'a', stack: 'acme', directory: '/etc' }, '--directory: expected a folder inside the workspace, found "/etc"'],
+    [
+      { name: 'a', stack: 'acme', lifecycleVersion: 'latest' },
+      '--lifecycleVersion: expected a release of the lifecycle such as "0.21.14" (pack takes no "latest"), found "latest"',
+    ],
+    [
+      { name: 'a', stack: 'acme', directory: 'stacks/acme/builder' },
+      '--directory: expected a folder outside other projects (stacks/acme/images.json makes stacks/acme a project), found "stacks/acme/builder"',
+    ],
   ])('rejects bad options %j', async (schema, message) => {
     await expect(builderGenerator(tree, schema)).rejects.toThrow(`nx g nx-cnb:builder: ${message}`);
     expect(tree.exists('builders')).toBe(false);

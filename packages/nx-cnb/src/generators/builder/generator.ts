@@ -1,24 +1,26 @@
 import { logger, type Tree } from '@nx/devkit';
 import { ConfigError, optionError } from '../../errors';
 import { posix } from 'node:path';
-import { type BuilderToml, type ModuleRef } from '../../builder/builder-toml';
+import { type BuilderToml, isLifecycleVersion, type ModuleRef, parseBuilderToml } from '../../builder/builder-toml';
 import { type BuildpackDescriptor, parseBuildpackToml } from '../../builder/buildpack-toml';
 import { renderBuilderToml } from '../../builder/render-builder-toml';
+import { builderProjectName } from '../../plugin/builder-nodes';
 import { type NxCnbPluginOptions, readPluginOptions } from '../../plugin/options';
 import { imageReferences, isNameComponent, splitTag } from '../../reference/image-reference';
 import { readStack, type Stack } from '../../stack/stack';
 import { DISTROS } from '../stack/distros';
 import versions from '../../versions.json';
 import { listOption } from '../list-option';
+import { checkDirectory } from '../workspace-tree';
 import type { BuilderGeneratorSchema } from './schema';
 
-// The lifecycle tools/lifecycle.sh builds; a builder points at it when it exists, since pack cannot download one offline.
+// The lifecycle nx-cnb is tested with; pack downloads it from GitHub unless --lifecycleUri names a tarball.
 export const LIFECYCLE_VERSION = versions.lifecycle;
-const LIFECYCLE_TARBALL = `.cache/tools/lifecycle-${LIFECYCLE_VERSION}/lifecycle-v${LIFECYCLE_VERSION}+linux.amd64.tgz`;
+const COMMAND = 'nx g nx-cnb:builder';
 
 export async function builderGenerator(tree: Tree, schema: BuilderGeneratorSchema) {
   const fail = (option: string, expected: string, found: unknown): never => {
-    throw optionError('nx g nx-cnb:builder', option, expected, found);
+    throw optionError(COMMAND, option, expected, found);
   };
   if (!isNameComponent(schema.name)) fail('name', 'lowercase letters, digits, ".", "_" or "-"', schema.name);
   const directory = posix.normalize(schema.directory ?? posix.join('builders', schema.name)).replace(/\/+$/, '');
@@ -29,6 +31,10 @@ export async function builderGenerator(tree: Tree, schema: BuilderGeneratorSchem
   }
   if (schema.lifecycleUri && schema.lifecycleVersion)
     fail('lifecycleVersion', 'no version when --lifecycleUri is given (pack takes one or the other)', schema.lifecycleVersion);
+  if (schema.lifecycleVersion !== undefined && !isLifecycleVersion(schema.lifecycleVersion)) {
+    fail('lifecycleVersion', `a release of the lifecycle such as "${LIFECYCLE_VERSION}" (pack takes no "latest")`, schema.lifecycleVersion);
+  }
+  checkDirectory(tree, COMMAND, directory, schema.directory);
 
   const stackRoot = [schema.stack, posix.join('stacks', schema.stack ?? '')].find(
     (dir) => dir && (tree.exists(posix.join(dir, 'images.json')) || tree.exists(posix.join(dir, 'stack.toml'))),
@@ -66,7 +72,7 @@ export async function builderGenerator(tree: Tree, schema: BuilderGeneratorSchem
       }),
     },
     targets: targets(stack),
-    lifecycle: lifecycle(tree, directory, schema),
+    lifecycle: lifecycle(schema),
   };
   const buildpackless: BuilderToml = {
     ...builder,
@@ -75,10 +81,14 @@ export async function builderGenerator(tree: Tree, schema: BuilderGeneratorSchem
     buildpacks: [],
     order: [],
   };
-  tree.write(builder.file, renderBuilderToml(builder));
-  tree.write(buildpackless.file, renderBuilderToml(buildpackless));
+  // What the generator writes must pass the checks its plugin makes.
+  for (const toml of [builder, buildpackless]) {
+    const text = renderBuilderToml(toml);
+    parseBuilderToml(toml.file, text);
+    tree.write(toml.file, text);
+  }
 
-  return () => logger.info(`Builder written to ${directory}. Create it with: nx run ${posix.basename(directory)}-builder:create-builder`);
+  return () => logger.info(`Builder written to ${directory}. Create it with: nx run ${builderProjectName(directory)}:create-builder`);
 }
 
 export default builderGenerator;
@@ -116,11 +126,9 @@ function targets(stack: Stack): BuilderToml['targets'] {
   });
 }
 
-function lifecycle(tree: Tree, directory: string, schema: BuilderGeneratorSchema): BuilderToml['lifecycle'] {
+function lifecycle(schema: BuilderGeneratorSchema): BuilderToml['lifecycle'] {
   if (schema.lifecycleUri) return { uri: schema.lifecycleUri };
-  if (schema.lifecycleVersion) return { version: schema.lifecycleVersion };
-  if (tree.exists(LIFECYCLE_TARBALL)) return { uri: relativeUri(directory, LIFECYCLE_TARBALL) };
-  return { version: LIFECYCLE_VERSION };
+  return { version: schema.lifecycleVersion ?? LIFECYCLE_VERSION };
 }
 
 function relativeUri(from: string, to: string): string {

@@ -1,8 +1,6 @@
 import { logger, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { CI_DEFAULTS, ciGenerator } from './generator';
@@ -80,35 +78,32 @@ describe('ci generator', () => {
     expect(steps[node].with).toEqual({ 'node-version': '20', cache: 'npm' });
     const shas = index((s) => s.uses === 'nrwl/nx-set-shas@v4');
     expect(steps[shas].with).toEqual({ 'main-branch-name': "${{ github.base_ref || 'main' }}" });
-    const go = index((s) => s.uses === 'actions/setup-go@v5');
-    const cache = index((s) => s.uses === 'actions/cache@v4');
-    expect(steps[cache].with).toMatchObject({ path: '.cache/tools', key: "nx-cnb-tools-${{ runner.os }}-${{ hashFiles('tools/*.sh') }}" });
-
-    const provision = index((s) => s.run?.includes('tools/provision.sh') ?? false);
-    expect(steps[provision].run).toContain('bash tools/node-deps.sh');
-    expect(steps[provision].run).toContain('eval "$exports"');
-    expect(steps[provision].run).toContain('>>"$GITHUB_ENV"');
+    const install = index((s) => s.run === 'npm ci');
+    const qemu = index((s) => s.uses === 'docker/setup-qemu-action@v3');
+    const pack = index((s) => s.uses === 'buildpacks/github-actions/setup-pack@v6.1.0');
+    expect(steps[pack].with).toEqual({ 'pack-version': '0.40.6' });
+    // A user's repository has none of this repository's tools/.
+    expect(JSON.stringify(workflow)).not.toMatch(/tools\/|provision|\.cache/);
 
     const build = index((s) => s.run === 'npx nx affected -t build-image create-builder create-builder-buildpackless');
-    const test = index((s) => s.run?.trim() === 'bash tools/test.sh');
+    const test = index((s) => s.run?.trim() === 'npx nx affected -t test');
     const login = index((s) => s.uses === 'docker/login-action@v3');
     const publish = index((s) => s.run === 'npx nx affected -t publish');
     expect(steps[login].with).toEqual({ registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' });
 
-    // Order: history and SHAs before anything affected; toolchains and tools cache before provisioning; build, then test or log in and publish.
+    // Order: history and SHAs before anything affected; Node, dependencies, QEMU and pack before the build; build, then test or log in and publish.
     expect(checkout).toBeLessThan(shas);
-    expect(node).toBeLessThan(shas);
-    expect(Math.max(shas, go, cache, node)).toBeLessThan(provision);
-    expect(provision).toBeLessThan(build);
+    expect(node).toBeLessThan(install);
+    expect(Math.max(shas, install, qemu, pack)).toBeLessThan(build);
     expect(build).toBeLessThan(test);
     expect(build).toBeLessThan(login);
     expect(login).toBeLessThan(publish);
 
     const ran = (event: typeof PULL_REQUEST) => steps.filter((s) => runsFor(s, event)).map((s) => steps.indexOf(s));
-    expect(ran(PULL_REQUEST)).toEqual(expect.arrayContaining([checkout, shas, provision, build, test]));
+    expect(ran(PULL_REQUEST)).toEqual(expect.arrayContaining([checkout, shas, install, qemu, pack, build, test]));
     expect(ran(PULL_REQUEST)).not.toEqual(expect.arrayContaining([login]));
     expect(ran(PULL_REQUEST)).not.toEqual(expect.arrayContaining([publish]));
-    expect(ran(PUSH_MAIN)).toEqual(expect.arrayContaining([checkout, shas, provision, build, login, publish]));
+    expect(ran(PUSH_MAIN)).toEqual(expect.arrayContaining([checkout, shas, install, qemu, pack, build, login, publish]));
     expect(ran(PUSH_MAIN)).not.toEqual(expect.arrayContaining([test]));
     expect(ran({ event_name: 'push', ref: 'refs/heads/other' })).not.toEqual(expect.arrayContaining([publish]));
 
@@ -128,7 +123,10 @@ describe('ci generator', () => {
     expect(job.permissions).toMatchObject({ contents: 'write' });
     const runs = job.steps.map((s) => s.run ?? s.uses ?? '');
     const at = (text: string) => runs.findIndex((r) => r.includes(text));
-    expect(at('tools/provision.sh')).toBeLessThan(at('npx nx run-many -t check-updates --write'));
+    // The same setup as the build job: dependencies, QEMU for the other platforms, pack.
+    for (const setup of ['npm ci', 'docker/setup-qemu-action@v3', 'buildpacks/github-actions/setup-pack@v6.1.0'])
+      expect(at(setup)).toBeLessThan(at('npx nx run-many -t check-updates --write'));
+    expect(at('npm ci')).toBeGreaterThanOrEqual(0);
     expect(at('check-updates --write')).toBeLessThan(at('git push'));
     expect(at('git push')).toBeLessThan(at('npx nx affected -t build-image create-builder create-builder-buildpackless --base=HEAD~1 --head=HEAD'));
     expect(at('docker/login-action@v3')).toBeLessThan(at('npx nx affected -t publish --base=HEAD~1 --head=HEAD'));
@@ -137,43 +135,16 @@ describe('ci generator', () => {
     for (const s of job.steps.filter((s) => /affected|login/.test(s.run ?? s.uses ?? ''))) expect(s.if).toBe("steps.locks.outputs.changed == 'true'");
   });
 
-  it('persists the environment provision.sh prints for later steps, unquoted, without "export "', async () => {
+  it.each([
+    ['pnpm-lock.yaml', 'pnpm', 'pnpm install --frozen-lockfile'],
+    ['yarn.lock', 'yarn', 'yarn install --frozen-lockfile'],
+  ])('installs with the package manager whose lock file the workspace holds (%s)', async (lockFile, manager, install) => {
+    tree.write(lockFile, '');
     await ciGenerator(tree, {});
     const { steps } = readWorkflow(tree);
-    const script = steps.find((s) => s.run?.includes('tools/provision.sh'))!.run!;
-    const dir = mkdtempSync(join(tmpdir(), 'nx-cnb-ci-'));
-    try {
-      mkdirSync(join(dir, 'tools'));
-      mkdirSync(join(dir, 'bin'));
-      writeFileSync(join(dir, 'tools/node-deps.sh'), 'exit 0\n');
-      writeFileSync(
-        join(dir, 'tools/provision.sh'),
-        `echo progress >&2\nprintf 'export NX_CNB_CACHE=%q\\n' '/w/my repo/.cache'\necho 'export NX_CNB_REGISTRY=127.0.0.1:5000'\n`,
-      );
-      // As root, so the step never reaches for sudo here.
-      writeFileSync(join(dir, 'bin/id'), '#!/bin/sh\necho 0\n');
-      chmodSync(join(dir, 'bin/id'), 0o755);
-      const env = join(dir, 'github.env');
-      writeFileSync(env, '');
-      execFileSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
-        cwd: dir,
-        env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, GITHUB_ENV: env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      expect(readFileSync(env, 'utf8')).toBe('NX_CNB_CACHE=/w/my repo/.cache\nNX_CNB_REGISTRY=127.0.0.1:5000\n');
-
-      // A failing provision.sh fails the step.
-      writeFileSync(join(dir, 'tools/provision.sh'), 'exit 3\n');
-      expect(() =>
-        execFileSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
-          cwd: dir,
-          env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, GITHUB_ENV: env },
-          stdio: 'pipe',
-        }),
-      ).toThrow();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(steps.find((s) => s.uses === 'actions/setup-node@v4')!.with!.cache).toBe(manager);
+    expect(steps.some((s) => s.run === install)).toBe(true);
+    expect(steps.some((s) => s.uses === 'pnpm/action-setup@v4')).toBe(manager === 'pnpm');
   });
 
   it('takes the path, branch, Node version, test command, registry, secrets, Nx Cloud and runner options', async () => {

@@ -5,6 +5,7 @@ import { registryHost } from '../../reference/image-reference';
 import { posix } from 'node:path';
 import { readPluginOptions } from '../../plugin/options';
 import type { CiGeneratorSchema } from './schema';
+import versions from '../../versions.json';
 import { renderWorkflow, type WorkflowOptions } from './workflow';
 
 /** The defaults schema.json declares, applied here too so that the generator called from code gets them. */
@@ -12,7 +13,7 @@ export const CI_DEFAULTS = {
   path: '.github/workflows/nx-cnb.yml',
   mainBranch: 'main',
   nodeVersion: '20',
-  testCommand: 'bash tools/test.sh',
+  testCommand: 'npx nx affected -t test',
   registry: 'ghcr.io',
   passwordSecret: 'GITHUB_TOKEN',
   nxCloud: false,
@@ -43,6 +44,8 @@ export async function ciGenerator(tree: Tree, schema: CiGeneratorSchema) {
     passwordSecret: schema.passwordSecret ?? CI_DEFAULTS.passwordSecret,
     nxCloud: schema.nxCloud ?? CI_DEFAULTS.nxCloud,
     runsOn: schema.runsOn ?? CI_DEFAULTS.runsOn,
+    packageManager: tree.exists('pnpm-lock.yaml') ? 'pnpm' : tree.exists('yarn.lock') ? 'yarn' : 'npm',
+    packVersion: versions.pack,
   };
   if (!isBranchName(options.mainBranch)) {
     fail(

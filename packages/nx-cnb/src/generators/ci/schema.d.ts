@@ -5,7 +5,7 @@ export interface CiGeneratorSchema {
   mainBranch?: string;
   /** actions/setup-node's node-version: 20, 20.x, 22.11.x or 22.11.0. Default: 20. A number when the command line parsed one (nx g reads 22 as 22). */
   nodeVersion?: string | number;
-  /** One shell line run on pull requests after the build. Default: bash tools/test.sh. */
+  /** One shell line run on pull requests after the build. Default: npx nx affected -t test. */
   testCommand?: string;
   /** Registry that `nx affected -t publish` pushes to, for docker/login-action. Default: ghcr.io. */
   registry?: string;

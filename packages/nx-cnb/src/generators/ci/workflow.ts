@@ -9,7 +9,12 @@ export interface WorkflowOptions {
   passwordSecret: string;
   nxCloud: boolean;
   runsOn: string;
+  /** The package manager whose lock file the workspace holds. */
+  packageManager: 'npm' | 'yarn' | 'pnpm';
+  packVersion: string;
 }
+
+const INSTALL = { npm: 'npm ci', yarn: 'yarn install --frozen-lockfile', pnpm: 'pnpm install --frozen-lockfile' } as const;
 
 /** A YAML single-quoted scalar, so that values like 20 or 1.0 stay strings. */
 const yamlString = (value: string) => `'${value.replace(/'/g, "''")}'`;
@@ -133,18 +138,21 @@ ${setupSteps(o)}      - name: Ask the mirror for updates and record them in the 
 `;
 }
 
-/** Checkout, Node.js, base and head for nx affected, Go and the tools cache, and provisioning: what every job starts with. */
+/** Checkout, Node.js and the dependencies, base and head for nx affected, QEMU and pack: what every job starts with. */
 function setupSteps(o: WorkflowOptions): string {
   return `      - name: Check out with full history (nx affected compares commits)
         uses: actions/checkout@v4
         with:
           fetch-depth: 0
 
-      - name: Set up Node.js
+${o.packageManager === 'pnpm' ? '      # The pnpm version comes from the packageManager field of package.json.\n      - name: Set up pnpm\n        uses: pnpm/action-setup@v4\n\n' : ''}      - name: Set up Node.js
         uses: actions/setup-node@v4
         with:
           node-version: ${yamlString(o.nodeVersion)}
-          cache: npm
+          cache: ${o.packageManager}
+
+      - name: Install dependencies
+        run: ${INSTALL[o.packageManager]}
 
       # Base and head for nx affected come from nrwl/nx-set-shas rather than a shell step: on ${o.mainBranch}
       # the base is the commit of this workflow's last successful run there, which only the GitHub
@@ -156,40 +164,16 @@ function setupSteps(o: WorkflowOptions): string {
         with:
           main-branch-name: \${{ github.base_ref || ${yamlString(o.mainBranch)} }}
 
-      - name: Set up Go (pack and the lifecycle are built from the Go module proxy)
-        uses: actions/setup-go@v5
-        with:
-          go-version: stable
-          # No go.sum in the workspace; the binaries built are cached in .cache/tools below.
-          cache: false
+      # GitHub's hosted runners ship Docker Engine, which nx-cnb builds with (a self-hosted runner
+      # needs one, or DOCKER_HOST pointing at one). QEMU lets it build the other platforms a stack lists.
+      - name: Set up QEMU
+        uses: docker/setup-qemu-action@v3
 
-      - name: Cache the tools nx-cnb builds
-        uses: actions/cache@v4
+      # create-builder runs pack; the lifecycle it needs is downloaded by pack, the base images pulled by Docker.
+      - name: Set up pack
+        uses: buildpacks/github-actions/setup-pack@v6.1.0
         with:
-          path: .cache/tools
-          key: nx-cnb-tools-\${{ runner.os }}-\${{ hashFiles('tools/*.sh') }}
-          restore-keys: |
-            nx-cnb-tools-\${{ runner.os }}-
-
-      - name: Provision the Docker engine, registry, base image, pack and lifecycle
-        run: |
-          bash tools/node-deps.sh
-          # provision.sh installs Debian packages and debootstraps the base image, which needs root;
-          # hosted runners run as a user with passwordless sudo. It prints \`export NAME=value\` lines
-          # on stdout (progress goes to stderr). Captured first, not \`eval "$(bash tools/provision.sh)"\`,
-          # so that a failing provision.sh fails this step.
-          if [ "$(id -u)" -eq 0 ]; then
-            exports="$(bash tools/provision.sh)"
-          else
-            exports="$(sudo --preserve-env env "PATH=$PATH" bash tools/provision.sh)"
-            sudo chown -R "$(id -u):$(id -g)" .cache
-          fi
-          eval "$exports"
-          # Later steps see the same environment: one NAME=value line per export in $GITHUB_ENV, the
-          # leading "export " stripped and the value as the shell read it (provision.sh quotes with %q).
-          for name in $(sed -n 's/^export \\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p' <<<"$exports"); do
-            printf '%s=%s\\n' "$name" "\${!name}" >>"$GITHUB_ENV"
-          done
+          pack-version: ${yamlString(o.packVersion)}
 
 `;
 }

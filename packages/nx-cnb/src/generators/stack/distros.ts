@@ -32,12 +32,11 @@ const DEBIAN_BUILD = [
 ];
 
 export const DISTROS: Record<string, Distro> = {
-  // The base image that tools/base-image.sh makes with debootstrap: no registry needed.
   'debian-bookworm': {
     osName: 'debian',
     codename: 'bookworm',
     version: '12',
-    baseImage: 'nx-cnb/debian:bookworm',
+    baseImage: 'debian:bookworm',
     packages: {
       build: DEBIAN_BUILD,
       base: ['ca-certificates', 'libexpat1', 'libssl3', 'libyaml-0-2', 'netbase', 'openssl', 'tzdata', 'unzip', 'zip', 'zlib1g'],
@@ -45,7 +44,6 @@ export const DISTROS: Record<string, Distro> = {
       static: ['base-files', 'ca-certificates', 'netbase', 'tzdata'],
     },
   },
-  // Ubuntu images come from a registry (Docker Hub or a mirror of it).
   'ubuntu-noble': {
     osName: 'ubuntu',
     codename: 'noble',

@@ -11,8 +11,13 @@ const stackGenerator = (tree: Parameters<typeof generate>[0], schema: Parameters
 
 describe('stack generator', () => {
   let tree: Tree;
+  const savedBaseImage = process.env.NX_CNB_BASE_IMAGE;
   beforeEach(() => {
     tree = createTreeWithEmptyWorkspace();
+    delete process.env.NX_CNB_BASE_IMAGE;
+  });
+  afterAll(() => {
+    if (savedBaseImage !== undefined) process.env.NX_CNB_BASE_IMAGE = savedBaseImage;
   });
 
   const read = (path: string) => tree.read(path, 'utf8');
@@ -38,7 +43,7 @@ describe('stack generator', () => {
     const base = parseStackToml('base/stack.toml', read('stacks/acme/base/stack.toml')!);
     expect(base.id).toBe('io.buildpacks.stacks.bookworm');
     expect(base.maintainer).toBe('Acme');
-    expect(base.build!.args.base_image).toBe('nx-cnb/debian:bookworm');
+    expect(base.build!.args.base_image).toBe('debian:bookworm');
     expect(base.build!.args.packages.split(' ')).toEqual(expect.arrayContaining(['build-essential', 'git', 'libpq-dev']));
     expect(base.run!.args.packages.split(' ')).toEqual(expect.arrayContaining(['ca-certificates', 'libpq5']));
     const tiny = parseStackToml('tiny/stack.toml', read('stacks/acme/tiny/stack.toml')!);
@@ -97,6 +102,63 @@ describe('stack generator', () => {
     }
   });
 
+  it('takes the base image from NX_CNB_BASE_IMAGE when --baseImage is not given', async () => {
+    process.env.NX_CNB_BASE_IMAGE = 'registry.example.com/mirror/debian:bookworm';
+    await stackGenerator(tree, { name: 'acme' });
+    expect(stackAt('stacks/acme').images[0].definition.args.base_image).toBe('registry.example.com/mirror/debian:bookworm');
+  });
+
+  it('names a second stack of one distro after itself, so no two stacks make one image name', async () => {
+    const info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+    try {
+      await stackGenerator(tree, { name: 'acme' });
+      await stackGenerator(tree, { name: 'other', variants: 'base,tiny' });
+      expect(stackAt('stacks/other').images.map((i) => i.name)).toEqual(['other-build', 'other-run', 'other-run-tiny']);
+      expect(info).toHaveBeenCalledWith("stacks/acme/images.json makes debian-bookworm-build:latest already, so this stack's images are named after it.");
+    } finally {
+      info.mockRestore();
+    }
+  });
+
+  it('refuses a stack whose images would still clash', async () => {
+    await stackGenerator(tree, { name: 'acme' });
+    tree.write('legacy/other/stack.toml', 'id = "x"\n[build]\n  dockerfile = "b"\n  uid = 1\n  gid = 1\n[run]\n  dockerfile = "b"\n  uid = 2\n  gid = 1\n');
+    tree.write('legacy/other/b', 'FROM x');
+    await expect(stackGenerator(tree, { name: 'other' })).rejects.toThrow(
+      'nx g nx-cnb:stack: --name: expected a name whose image names no other stack makes (legacy/other/stack.toml makes other-build:latest), found "other"',
+    );
+  });
+
+  it('prints the nx run command of the project it made, with the aggregate target the plugin options name', async () => {
+    const nxJson = JSON.parse(tree.read('nx.json', 'utf8')!);
+    nxJson.plugins = [{ plugin: 'nx-cnb', options: { buildImageTargetName: 'images' } }];
+    tree.write('nx.json', JSON.stringify(nxJson));
+    const info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+    try {
+      (await stackGenerator(tree, { name: 'acme', directory: 'platform/base-images' }))!();
+      expect(info).toHaveBeenCalledWith('Build its images with: nx run base-images:images');
+    } finally {
+      info.mockRestore();
+    }
+  });
+
+  it.each([
+    [
+      'inside a project with a project.json',
+      'apps/web/project.json',
+      'apps/web/stack',
+      'a folder outside other projects (apps/web/project.json makes apps/web a project)',
+    ],
+    ['inside a stack', 'stacks/old/stack.toml', 'stacks/old/new', 'a folder outside other projects (stacks/old/stack.toml makes stacks/old a project)'],
+    ['under a test-data folder', 'README.md', 'e2e/fixtures/acme', 'a folder nx-cnb infers projects from (none under fixtures/, which holds test inputs)'],
+  ])('refuses a --directory %s', async (_what, existing, directory, expected) => {
+    tree.write(existing, '{}');
+    await expect(stackGenerator(tree, { name: 'acme', directory })).rejects.toThrow(
+      `nx g nx-cnb:stack: --directory: expected ${expected}, found "${directory}"`,
+    );
+    expect(tree.exists(directory)).toBe(false);
+  });
+
   it('refuses to overwrite an existing stack', async () => {
     tree.write('stacks/acme/images.json', '{"mine": true}');
     await expect(stackGenerator(tree, { name: 'acme' })).rejects.toThrow('stacks/acme already exists; nx-cnb will not overwrite it');
@@ -115,6 +177,10 @@ describe('stack generator', () => {
     [{ name: 'a', platforms: 'linux/amd64,darwin/arm64' }, '--platforms: expected an os of linux, windows, found "darwin/arm64"'],
     [{ name: 'a', distro: 'alpine' as never }, '--distro: expected one of debian-bookworm, ubuntu-noble, ubuntu-jammy, found "alpine"'],
     [{ name: 'a', directory: '../../etc' }, '--directory: expected a folder inside the workspace, found "../../etc"'],
+    [
+      { name: 'a', baseImage: 'Debian:Bookworm' },
+      '--baseImage: expected an image reference such as "registry.example.com/acme/run:1.2" (lowercase repository, optional tag or digest), found "Debian:Bookworm"',
+    ],
   ])('rejects bad options %j', async (schema, message) => {
     await expect(stackGenerator(tree, schema)).rejects.toThrow(`nx g nx-cnb:stack: ${message}`);
     expect(

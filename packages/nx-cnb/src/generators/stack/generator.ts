@@ -2,7 +2,9 @@ import { logger, readNxJson, type Tree } from '@nx/devkit';
 import { optionError } from '../../errors';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { isNameComponent } from '../../reference/image-reference';
+import { readPluginOptions } from '../../plugin/options';
+import { stackProjectName } from '../../plugin/nodes';
+import { isNameComponent, parseImageReference, REFERENCE_EXPECTED } from '../../reference/image-reference';
 import { platformProblem } from '../../oci/platform';
 import { type ImageToRender, renderImagesJson, renderStackToml } from '../../stack/render';
 import { readStack } from '../../stack/stack';
@@ -10,6 +12,7 @@ import { isValidStackId } from '../../stack/stack-toml';
 import { type Distro, DISTROS } from './distros';
 import { connectEngine } from '../../engine/docker-engine';
 import { listOption } from '../list-option';
+import { checkDirectory, takenImageName } from '../workspace-tree';
 import type { StackGeneratorSchema, Variant } from './schema';
 
 const VARIANTS: Variant[] = ['base', 'tiny', 'static'];
@@ -31,6 +34,8 @@ interface NormalizedOptions {
   homepage?: string;
 }
 
+const COMMAND = 'nx g nx-cnb:stack';
+
 /** What the platforms default to: both common ones where the engine runs both, else what it can build. */
 export type PlatformDefault = () => Promise<{ platforms: string[]; warning?: string }>;
 
@@ -41,16 +46,31 @@ export async function stackGenerator(tree: Tree, schema: StackGeneratorSchema, p
   if (tree.exists(options.directory)) {
     throw new Error(`${options.directory} already exists; nx-cnb will not overwrite it. Choose another name or --directory.`);
   }
-  for (const [path, content] of Object.entries(stackFiles(options))) tree.write(posix.join(options.directory, path), content);
+  checkDirectory(tree, COMMAND, options.directory, schema.directory);
+  const plugin = readPluginOptions(tree);
 
-  // What the generator writes must pass the same checks as a user's stack.
-  const stack = readStack(options.directory, { read: (p) => tree.read(posix.join(options.directory, p), 'utf8') ?? undefined });
+  // What the generator writes must pass the same checks as a user's stack, and make image names no other stack makes:
+  // a second stack of one distro is named after itself.
+  let files = stackFiles(options);
+  let stack = readRendered(options.directory, files);
+  const taken = takenImageName(tree, stack, plugin);
+  if (taken) {
+    files = stackFiles(options, options.name);
+    stack = readRendered(options.directory, files);
+    const still = takenImageName(tree, stack, plugin);
+    if (still) {
+      throw optionError(COMMAND, 'name', `a name whose image names no other stack makes (${still.configFile} makes ${still.reference})`, options.name);
+    }
+    logger.info(`${taken.configFile} makes ${taken.reference} already, so this stack's images are named after it.`);
+  }
+  for (const [path, content] of Object.entries(files)) tree.write(posix.join(options.directory, path), content);
   stack.warnings.forEach((w) => logger.warn(w));
 
   const cacheUnbounded = readNxJson(tree)?.maxCacheSize === undefined;
+  const run = `nx run ${stackProjectName(options.directory)}:${plugin.buildImageTargetName ?? 'build-image'}`;
   return () => {
     logger.info(`Stack ${options.name} written to ${options.directory} (${stack.images.map((i) => i.name).join(', ')}).`);
-    logger.info(`Build its images with: nx run ${options.name}:build-image`);
+    logger.info(`Build its images with: ${run}`);
     // Image archives make cache entries of hundreds of MB; Nx's default bound is a tenth of the disk.
     if (cacheUnbounded) logger.info('Each image task keeps its image archive in the Nx cache: consider "maxCacheSize" (and "cacheDirectory") in nx.json.');
   };
@@ -58,8 +78,12 @@ export async function stackGenerator(tree: Tree, schema: StackGeneratorSchema, p
 
 export default stackGenerator;
 
-/** Every file of the stack, by path relative to its folder. */
-function stackFiles(options: NormalizedOptions): Record<string, string> {
+function readRendered(directory: string, files: Record<string, string>) {
+  return readStack(directory, { read: (path) => files[path] });
+}
+
+/** Every file of the stack, by path relative to its folder; `namePrefix` names its images after it instead of the distro. */
+function stackFiles(options: NormalizedOptions, namePrefix?: string): Record<string, string> {
   const files: Record<string, string> = {};
   const { distro } = options;
   // One build image serves every run image; it lives with the first variant.
@@ -98,6 +122,7 @@ function stackFiles(options: NormalizedOptions): Record<string, string> {
     osCodename: distro.codename,
     platforms: options.platforms,
     images: options.variants.map((variant) => ({ name: variant, configDir: variant, createBuildImage: variant === buildVariant, stackType: variant })),
+    namePrefix,
   });
   return files;
 }
@@ -108,7 +133,7 @@ function template(name: string): string {
 
 function normalizeOptions(schema: StackGeneratorSchema): NormalizedOptions {
   const fail = (option: string, expected: string, found: unknown): never => {
-    throw optionError('nx g nx-cnb:stack', option, expected, found);
+    throw optionError(COMMAND, option, expected, found);
   };
   if (!isNameComponent(schema.name)) fail('name', 'lowercase letters, digits, ".", "_" or "-" (it names images)', schema.name);
 
@@ -150,13 +175,17 @@ function normalizeOptions(schema: StackGeneratorSchema): NormalizedOptions {
   const directory = posix.normalize(schema.directory ?? posix.join('stacks', schema.name)).replace(/\/+$/, '');
   if (directory.startsWith('..') || directory.startsWith('/')) fail('directory', 'a folder inside the workspace', schema.directory);
 
+  // NX_CNB_BASE_IMAGE: where base images come from a mirror, or are made locally (an air-gapped engine).
+  const baseImage = schema.baseImage ?? process.env.NX_CNB_BASE_IMAGE ?? distro.baseImage;
+  if (!parseImageReference(baseImage)) fail(schema.baseImage ? 'baseImage' : 'baseImage (from NX_CNB_BASE_IMAGE)', REFERENCE_EXPECTED, baseImage);
+
   return {
     name: schema.name,
     directory,
     variants,
     stackId,
     distro,
-    baseImage: schema.baseImage ?? distro.baseImage,
+    baseImage,
     build: { uid: ids.buildUid, gid: ids.buildGid },
     run: { uid: ids.runUid, gid: ids.runGid },
     buildPackages: packages('buildPackages'),

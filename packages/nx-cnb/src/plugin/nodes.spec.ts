@@ -80,12 +80,23 @@ describe('createNodesV2', () => {
       { key: 'run', outputPath: 'dist/stacks/acme/run' },
       { key: 'run-tiny', outputPath: 'dist/stacks/acme/run-tiny' },
     ];
+    // No Nx dependency on the image targets: diff runs those whose receipts do not match the stack's files (their sources).
     expect(diff).toMatchObject({
       executor: 'nx-cnb:diff',
       cache: false,
-      dependsOn: ['image-build', 'image-run', 'image-run-tiny'],
-      options: { project: 'acme', stack: 'stacks/acme', images, publishPath: 'dist/stacks/acme/publish', outputPath: 'dist/stacks/acme/diff' },
+      options: { project: 'acme', stack: 'stacks/acme', publishPath: 'dist/stacks/acme/publish', outputPath: 'dist/stacks/acme/diff' },
     });
+    expect(diff.dependsOn).toBeUndefined();
+    expect(notes.dependsOn).toBeUndefined();
+    expect(diff.options.images).toEqual(
+      images.map((i) => ({
+        ...i,
+        sources: { paths: ['stacks/acme'], build: { stack: 'stacks/acme', image: i.key, outputPath: i.outputPath, tags: ['latest'], archive: true } },
+      })),
+    );
+    // The same build options the image target has.
+    for (const i of images)
+      expect(diff.options.images.find((r: { key: string }) => r.key === i.key).sources.build).toMatchObject(buildTargets[`image-${i.key}`].options);
     expect(notes.options.stackFiles).toEqual([
       'stacks/acme/base/build.Dockerfile',
       'stacks/acme/base/stack.toml',

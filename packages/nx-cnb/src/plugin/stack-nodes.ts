@@ -7,6 +7,7 @@ import type { EnsureImagesExecutorOptions } from '../executors/ensure-images/sch
 import type { ReleaseNotesExecutorOptions } from '../executors/release-notes/schema';
 import type { PublishExecutorOptions } from '../executors/publish/schema';
 import { imageReferences } from '../reference/image-reference';
+import { buildIdentity, imageSourcePaths } from '../workspace/image-sources';
 import { PACKAGE_LOCK_FILE } from '../release/package-lock';
 import { mixinPair, type Stack, type StackImage } from '../stack/stack';
 import { IMAGE_TARGET_PREFIX, type NxCnbPluginOptions } from './options';
@@ -28,6 +29,7 @@ export function stackTargets(
   project = posix.basename(root),
 ): Record<string, TargetConfiguration> {
   const targets: Record<string, TargetConfiguration> = {};
+  const builds = new Map<string, BuildImageExecutorOptions>();
   for (const image of stack.images) {
     const buildOptions: BuildImageExecutorOptions = {
       stack: root,
@@ -40,6 +42,7 @@ export function stackTargets(
     // A run image that derives its mixins reads the build image's packages from that task's receipt.
     const pairBuild = image.deriveMixins && image.kind === 'run' ? mixinPair(stack, image) : undefined;
     if (pairBuild) buildOptions.mixinsFrom = imageOutputPath(root, pairBuild);
+    builds.set(image.key, buildOptions);
     const [reference] = imageReferences(image.name, options.repository, options.tags);
     targets[`${IMAGE_TARGET_PREFIX}${image.key}`] = {
       executor: 'nx-cnb:build-image',
@@ -93,20 +96,33 @@ export function stackTargets(
         'Pushes every image of the stack to its registry (the plugin option "repository"); --tags adds version tags, --dryRun shows what would be pushed',
     },
   };
-  Object.assign(targets, releaseTargets(project, root, stack, publishOptions.outputPath));
+  Object.assign(targets, releaseTargets(project, root, stack, builds, publishOptions.outputPath));
   return targets;
 }
 
 /**
  * The release loop of a stack: diff and release-notes compare the build's
- * receipts with a baseline (they depend on the image targets, which are cache
- * hits when nothing changed); check-updates asks the mirror for newer
+ * receipts with a baseline. They have no Nx dependency on the image targets:
+ * they run those whose receipts no longer match the stack's files themselves
+ * (receipt/compare.ts), as a cache hit of every image would copy its saved
+ * images out of the cache each time; check-updates asks the mirror for newer
  * packages and, with --write, updates the lock the image targets take as input.
  */
-function releaseTargets(project: string, root: string, stack: Stack, publishPath: string): Record<string, TargetConfiguration> {
+function releaseTargets(
+  project: string,
+  root: string,
+  stack: Stack,
+  builds: Map<string, BuildImageExecutorOptions>,
+  publishPath: string,
+): Record<string, TargetConfiguration> {
   const images = stack.images.map((i) => ({ key: i.key, outputPath: imageOutputPath(root, i) }));
-  const imageTargets = stack.images.map((i) => `${IMAGE_TARGET_PREFIX}${i.key}`);
-  const release = { project, stack: root, images, publishPath };
+  // What each image is built from, so diff and release-notes tell whether its receipt still holds without running it.
+  const releaseImages = stack.images.map((i) => ({
+    key: i.key,
+    outputPath: imageOutputPath(root, i),
+    sources: { paths: imageSourcePaths(root, i), build: buildIdentity(builds.get(i.key)!) },
+  }));
+  const release = { project, stack: root, images: releaseImages, publishPath };
   const diff: DiffExecutorOptions = { ...release, outputPath: posix.join('dist', root, 'diff') };
   const stackFiles = [...new Set(stack.images.flatMap((i) => [i.dockerfile, i.stackToml]).concat(stack.configFile))].map((f) => posix.join(root, f));
   const notes: ReleaseNotesExecutorOptions = { ...release, stackFiles, outputPath: posix.join('dist', root, 'release') };
@@ -117,7 +133,6 @@ function releaseTargets(project: string, root: string, stack: Stack, publishPath
       executor: 'nx-cnb:diff',
       options: diff,
       cache: false,
-      dependsOn: imageTargets,
       metadata: meta(
         'Package changes of every image against a baseline (--baseline=published|registry|ref:<git ref>|dir:<folder>), in the terminal and as Markdown; a removed package fails unless --allowRemovals',
       ),
@@ -126,7 +141,6 @@ function releaseTargets(project: string, root: string, stack: Stack, publishPath
       executor: 'nx-cnb:release-notes',
       options: notes,
       cache: false,
-      dependsOn: imageTargets,
       metadata: meta(
         'Release notes (Markdown): version (--version, or the next patch), images, package changes and Dockerfile/stack.toml changes since the baseline',
       ),

@@ -1,8 +1,8 @@
 import { cacheDir } from '@nx/devkit';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, promises as fs, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fs, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Engine, Log } from '../engine/engine';
 import { registryAuth } from '../engine/registry-auth';
@@ -14,7 +14,7 @@ import { registryHost, withDigest } from '../reference/image-reference';
 import type { Registry } from '../registry/registry-client';
 import { parseDpkgPackages } from '../stack/image-contents';
 import { git, resolveCommit } from '../workspace/git';
-import { worktreeNxEnv } from '../workspace/nx-cache';
+import { nxCli, worktreeNxEnv } from '../workspace/nx-cache';
 import { readImageReceipt, receiptPackages } from './platform-images';
 import { type ImageReceipt, RECEIPT_FILE } from './receipt';
 
@@ -148,7 +148,7 @@ async function refBaseline(ctx: BaselineContext, ref: string): Promise<Baseline>
     // A run that fails restored too little to compare with: some image would look new, or gone.
     const failed = await promisify(execFile)(
       process.execPath,
-      [nxBin(ctx.workspaceRoot), 'run-many', '-t', ...targets, '-p', ctx.project, '--outputStyle=static'],
+      [nxCli(ctx.workspaceRoot), 'run-many', '-t', ...targets, '-p', ctx.project, '--outputStyle=static'],
       {
         cwd: worktree,
         env: { ...worktreeNxEnv(ctx.workspaceRoot, process.env, cacheDir), [RESTORE_ONLY]: commit },
@@ -181,9 +181,3 @@ async function refBaseline(ctx: BaselineContext, ref: string): Promise<Baseline>
 
 /** Set while a baseline is restored from the cache: an image task that would have to build fails instead. */
 export const RESTORE_ONLY = 'NX_CNB_RESTORE_ONLY';
-
-function nxBin(workspaceRoot: string): string {
-  const manifest = require.resolve('nx/package.json', { paths: [workspaceRoot] });
-  const bin = (JSON.parse(readFileSync(manifest, 'utf8')) as { bin: { nx: string } }).bin.nx;
-  return join(dirname(manifest), bin);
-}

@@ -1,9 +1,10 @@
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, ExpectedError } from '../errors';
+import { ConfigError } from '../errors';
 import { imageSbom, sbomFileName } from '../release/sbom';
 import type { ImagePackages } from '../release/package-diff';
 import type { ReleasedImage } from '../release/release-notes';
+import { pluginVersion } from '../workspace/image-sources';
 import { type ImageReceipt, parseReceipt, type PlatformImage, RECEIPT_FILE, writeFileAtomic } from './receipt';
 
 /**
@@ -47,15 +48,6 @@ export async function readImageReceipt(dir: string, shownAs = dir, remedy?: stri
   return value as ImageReceipt;
 }
 
-/** nx-cnb's own version, for the SBOM's tool entry. */
-function pluginVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
 /** Writes the CycloneDX SBOM of each platform of a receipt beside it; returns the file names. */
 export async function writeSboms(outputDir: string, receipt: ImageReceipt): Promise<string[]> {
   const files: string[] = [];
@@ -72,15 +64,4 @@ export async function writeSboms(outputDir: string, receipt: ImageReceipt): Prom
     files.push(name);
   }
   return files;
-}
-
-/** The receipts of a stack's current build, one per image; a missing one says how to build it. */
-export async function readCurrentReceipts(workspaceRoot: string, project: string, images: { key: string; outputPath: string }[]): Promise<ImageReceipt[]> {
-  const receipts: ImageReceipt[] = [];
-  for (const { key, outputPath } of images) {
-    const receipt = await readImageReceipt(join(workspaceRoot, outputPath), outputPath);
-    if (!receipt) throw new ExpectedError(`${outputPath}: no receipt.json; build the image first (nx run ${project}:image-${key})`);
-    receipts.push(receipt);
-  }
-  return receipts;
 }

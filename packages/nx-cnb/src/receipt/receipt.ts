@@ -28,6 +28,11 @@ export interface ImageReceipt {
   platforms: PlatformImage[];
   /** File name of the saved images beside the receipt (every platform in one archive), when outputs carry them. */
   archive: string | null;
+  /**
+   * A fingerprint of what the image was built from (workspace/image-sources.ts), so release targets can tell
+   * the receipt still holds without running the image task; null when nx-cnb could not vouch (uncommitted files).
+   */
+  sources?: string | null;
 }
 
 /** One platform's image of a stack image. */
@@ -89,6 +94,7 @@ export function imageReceipt(built: {
   released: Date;
   platforms: PlatformImage[];
   archive: string | null;
+  sources?: string | null;
 }): ImageReceipt {
   const { image } = built;
   return {
@@ -103,6 +109,7 @@ export function imageReceipt(built: {
     released: built.released.toISOString(),
     platforms: built.platforms,
     archive: built.archive,
+    ...(built.sources !== undefined ? { sources: built.sources } : {}),
   };
 }
 

@@ -1,7 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePlatform, platformReference } from '../oci/platform';
+import type { ReleaseImage } from '../receipt/compare';
 import type { ImageReceipt, PlatformImage } from '../receipt/receipt';
+import { imageSources } from '../workspace/image-sources';
 import type { FakeEngine, FakeImage } from './fake-engine';
 
 /**
@@ -77,4 +80,24 @@ export function platformImageOf(platform: string, imageId: string, packages: str
 export function writeImageReceipt(workspaceRoot: string, outputPath: string, receipt: ImageReceipt): void {
   mkdirSync(join(workspaceRoot, outputPath), { recursive: true });
   writeFileSync(join(workspaceRoot, outputPath, 'receipt.json'), JSON.stringify(receipt));
+}
+
+/** An image as the release targets' options name it, built from the whole stack folder. */
+export function releaseImageOf(key: string, stackRoot = 'stacks/acme'): ReleaseImage {
+  const outputPath = `dist/${stackRoot}/${key}`;
+  return { key, outputPath, sources: { paths: [stackRoot], build: { stack: stackRoot, image: key, outputPath, tags: ['latest'], archive: true } } };
+}
+
+/** The sources fingerprint a build of the image would record now. */
+export function sourcesNow(workspaceRoot: string, image: ReleaseImage): Promise<string | undefined> {
+  return imageSources(workspaceRoot, image.sources.paths, image.sources.build);
+}
+
+/** A git repository in a test folder, with its files committed. */
+export function commitAll(workspaceRoot: string, message = 'files'): void {
+  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' };
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: workspaceRoot, env, stdio: 'pipe' });
+  if (!existsSync(join(workspaceRoot, '.git'))) git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-qm', message);
 }

@@ -1,4 +1,7 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { ExpectedError } from '../errors';
 import { parseJson } from '../config/parse';
 import { readTextFile } from './workspace-files';
 
@@ -41,4 +44,18 @@ function nxJsonCacheDirectory(workspaceRoot: string): string | undefined {
 function isInside(path: string, folder: string): boolean {
   const rel = relative(folder, path);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** The nx CLI the workspace installs (node_modules/nx), to run with this Node.js. */
+export function nxCli(workspaceRoot: string): string {
+  const manifest = require.resolve('nx/package.json', { paths: [workspaceRoot] });
+  const bin = (JSON.parse(readFileSync(manifest, 'utf8')) as { bin: { nx: string } }).bin.nx;
+  return join(dirname(manifest), bin);
+}
+
+/** Runs the workspace's nx CLI there, its output shown as the task's own; a failure is one error. */
+export async function runNx(workspaceRoot: string, args: string[]): Promise<void> {
+  const child = spawn(process.execPath, [nxCli(workspaceRoot), ...args], { cwd: workspaceRoot, stdio: 'inherit' });
+  const code = await new Promise<number | null>((done, fail) => child.on('error', fail).on('close', done));
+  if (code !== 0) throw new ExpectedError(`nx ${args.join(' ')} failed (exit ${code}); its output is above`);
 }

@@ -5,6 +5,8 @@ import { extract } from 'tar-stream';
 import { Readable } from 'node:stream';
 import { applyDecoration, FakeEngine, type FakeImage, type SeenBuild } from '../../testing/fake-engine';
 import { fakeIo } from '../../testing/fake-io';
+import { commitAll } from '../../testing/receipts';
+import { buildIdentity, imageSources } from '../../workspace/image-sources';
 import { buildStackImage } from './build-image';
 
 const STACK_TOML = `
@@ -293,6 +295,29 @@ describe('buildStackImage', () => {
       { name: 'base-files', version: '12.4+deb12u5', architecture: 'amd64', licenses: ['GPL-2+'] },
       { name: 'tzdata', version: '2025b-0+deb12u1', architecture: 'all' },
     ]);
+  });
+
+  it('records what the image was built from, when the stack is committed, for the release targets', async () => {
+    const uncommitted = await buildStackImage(
+      options(),
+      fakeIo(
+        root,
+        engineMaking(() => debianImage()),
+      ),
+    );
+    expect(uncommitted.sources).toBeNull();
+    write('.gitignore', 'dist\n');
+    commitAll(root);
+    const receipt = await buildStackImage(
+      options(),
+      fakeIo(
+        root,
+        engineMaking(() => debianImage()),
+      ),
+    );
+    const inferred = { stack: 'stacks/acme', image: 'build', outputPath: 'dist/stacks/acme/build', repository: '127.0.0.1:5000/acme' };
+    expect(receipt.sources).toMatch(/^sha256:/);
+    expect(receipt.sources).toBe(await imageSources(root, ['stacks/acme'], buildIdentity(inferred)));
   });
 
   it('removes an SBOM an earlier run left when the build fails', async () => {

@@ -18,6 +18,7 @@ import { decorateDockerfile } from '../../stack/decorate-dockerfile';
 import { type ImageConfig, imageConfig, labelMismatches, specProblems } from '../../stack/image-config';
 import { cnbUserLayer, type OsRelease, type Package, parseDpkgPackages, parseOsRelease, withCnbUser } from '../../stack/image-contents';
 import { buildArgsFor, type Stack, type StackImage } from '../../stack/stack';
+import { buildIdentity, imageSourcePaths, imageSources } from '../../workspace/image-sources';
 import { sourceDate } from '../../workspace/source-date';
 import { lockBuildArgs, readStackFromDisk } from '../../workspace/workspace-files';
 import { withLicenses } from '../../release/copyright';
@@ -71,6 +72,8 @@ export async function buildStackImage(options: BuildImageExecutorOptions, io: Io
   }
 
   const { stack, image } = findImage(io.workspaceRoot, options);
+  // Taken before building, as Nx hashes the task's inputs before running it.
+  const sources = await imageSources(io.workspaceRoot, imageSourcePaths(options.stack, image), buildIdentity(options));
   stack.warnings.forEach((w) => io.logger.warn(w));
   const engine = await io.engine();
   const platforms = await choosePlatforms(engine, image, options);
@@ -111,6 +114,7 @@ export async function buildStackImage(options: BuildImageExecutorOptions, io: Io
     released: build.released,
     platforms: built,
     archive,
+    sources: sources ?? null,
   });
   await step(`writing the SBOMs of ${build.references[0]}`, () => writeSboms(outputDir, receipt));
   await writeReceipt(outputDir, receipt);

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { putIndex } from '../../registry/registry-client';
 import { FakeEngine, type FakeImage } from '../../testing/fake-engine';
 import { fakeIo } from '../../testing/fake-io';
-import { imageReceiptOf, platformImageOf, writeImageReceipt } from '../../testing/receipts';
+import { commitAll, imageReceiptOf, platformImageOf, releaseImageOf, sourcesNow, writeImageReceipt } from '../../testing/receipts';
 import { diffStack } from './diff';
 
 const RUN = '127.0.0.1:5000/acme/acme-run:latest';
@@ -12,10 +12,7 @@ const BUILD = '127.0.0.1:5000/acme/acme-build:latest';
 const options = (extra = {}) => ({
   project: 'acme',
   stack: 'stacks/acme',
-  images: [
-    { key: 'build', outputPath: 'dist/stacks/acme/build' },
-    { key: 'run', outputPath: 'dist/stacks/acme/run' },
-  ],
+  images: [releaseImageOf('build'), releaseImageOf('run')],
   publishPath: 'dist/stacks/acme/publish',
   outputPath: 'dist/stacks/acme/diff',
   ...extra,
@@ -35,22 +32,27 @@ describe('diffStack', () => {
     writeFileSync(join(root, path), content);
   };
 
-  beforeEach(() => {
+  /** The current build, made from the stack's files as they are: the run image traded zip for unzip; both images for amd64 and arm64. */
+  async function build(runPackages = ['libc6=2.36-9+deb12u10', 'unzip=6.0-28']): Promise<void> {
+    const packages = { build: ['libc6=2.36-9+deb12u10', 'zip=3.0-13'], run: runPackages };
+    for (const key of ['build', 'run'] as const) {
+      const receipt = imageReceiptOf({
+        image: key,
+        references: [key === 'build' ? BUILD : RUN],
+        platforms: ['linux/amd64', 'linux/arm64'].map((p) => platformImageOf(p, `sha256:${key[0]}-${p}`, packages[key])),
+        sources: (await sourcesNow(root, releaseImageOf(key))) ?? null,
+      });
+      writeImageReceipt(root, `dist/stacks/acme/${key}`, receipt);
+    }
+  }
+
+  beforeEach(async () => {
     root = mkdtempSync(join(tmpdir(), 'nx-cnb-diff-'));
     engine = new FakeEngine();
-    // The current build: the run image traded zip for unzip; both images for amd64 and arm64.
-    const build = ['libc6=2.36-9+deb12u10', 'zip=3.0-13'];
-    const run = ['libc6=2.36-9+deb12u10', 'unzip=6.0-28'];
-    writeImageReceipt(
-      root,
-      'dist/stacks/acme/build',
-      imageReceiptOf({ image: 'build', references: [BUILD], platforms: ['linux/amd64', 'linux/arm64'].map((p) => platformImageOf(p, `sha256:b-${p}`, build)) }),
-    );
-    writeImageReceipt(
-      root,
-      'dist/stacks/acme/run',
-      imageReceiptOf({ image: 'run', references: [RUN], platforms: ['linux/amd64', 'linux/arm64'].map((p) => platformImageOf(p, `sha256:r-${p}`, run)) }),
-    );
+    write('stacks/acme/stack.toml', 'id = "acme"\n');
+    write('.gitignore', 'dist\n');
+    commitAll(root);
+    await build();
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -171,14 +173,10 @@ describe('diffStack', () => {
     );
   });
 
-  it('refuses, in one line, a current receipt of an older nx-cnb, and says how to build a missing one', async () => {
+  it('refuses, in one line, a current receipt of an older nx-cnb', async () => {
     write('dist/stacks/acme/run/receipt.json', JSON.stringify({ receiptVersion: 1, image: 'run', references: [RUN], imageId: 'sha256:old', packages: [] }));
     await expect(diffStack(options(), fakeIo(root, engine))).rejects.toThrow(
       'dist/stacks/acme/run/receipt.json: receiptVersion: expected 2 (written by this nx-cnb; rebuild the image with --skip-nx-cache), found number 1',
-    );
-    rmSync(join(root, 'dist/stacks/acme/run'), { recursive: true });
-    await expect(diffStack(options(), fakeIo(root, engine))).rejects.toThrow(
-      'dist/stacks/acme/run: no receipt.json; build the image first (nx run acme:image-run)',
     );
   });
 
@@ -189,5 +187,30 @@ describe('diffStack', () => {
     await expect(diffStack(options({ baseline: 'yesterday' }), fakeIo(root, engine))).rejects.toThrow(
       'nx-cnb:diff: --baseline: expected "published", "registry", "ref:<git ref>" or "dir:<folder of published receipts>", found "yesterday"',
     );
+  });
+  it('trusts receipts made from the stack files as they are, and runs the image tasks of the others first', async () => {
+    publishBaseline();
+    const runs: string[][] = [];
+    const io = fakeIo(root, engine);
+    io.nx = async (args) => {
+      runs.push(args);
+      await build(['libc6=2.36-9+deb12u10', 'unzip=6.0-28', 'zip=3.0-13']);
+    };
+    await diffStack(options({ allowRemovals: true }), io);
+    expect(runs).toEqual([]);
+
+    // A changed file, not yet committed: nx-cnb cannot vouch for the receipts, so the image tasks run (a build or a cache hit).
+    write('stacks/acme/stack.toml', 'id = "acme"\n# zip is back\n');
+    await diffStack(options(), io);
+    expect(runs).toEqual([['run-many', '-t', 'image-build', 'image-run', '-p', 'acme']]);
+    expect(io.lines).toContain("running image-build, image-run first: no receipt, or not one of the stack's files as they are now");
+    expect(io.lines).toContain('run (linux/amd64): 1 added, 2 unchanged');
+  });
+
+  it('says which receipt is still missing after running its image task', async () => {
+    rmSync(join(root, 'dist/stacks/acme/run'), { recursive: true });
+    const io = fakeIo(root, engine);
+    io.nx = async () => undefined;
+    await expect(diffStack(options(), io)).rejects.toThrow('dist/stacks/acme/run: no receipt.json after running nx run acme:image-run');
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FakeEngine } from '../../testing/fake-engine';
 import { fakeIo } from '../../testing/fake-io';
-import { imageReceiptOf, platformImageOf, writeImageReceipt } from '../../testing/receipts';
+import { commitAll, imageReceiptOf, platformImageOf, releaseImageOf, sourcesNow, writeImageReceipt } from '../../testing/receipts';
 import { releaseNotes } from './release-notes';
 
 const RUN = '127.0.0.1:5000/acme/acme-run:latest';
@@ -14,7 +14,7 @@ const id = (build: 'old' | 'new', platform: string) => `sha256:${(build === 'old
 const options = (extra = {}) => ({
   project: 'acme',
   stack: 'stacks/acme',
-  images: [{ key: 'run', outputPath: 'dist/stacks/acme/run' }],
+  images: [releaseImageOf('run')],
   publishPath: 'dist/stacks/acme/publish',
   stackFiles: ['stacks/acme/stack.toml', 'stacks/acme/run.Dockerfile'],
   outputPath: 'dist/stacks/acme/release',
@@ -35,8 +35,9 @@ describe('releaseNotes', () => {
     });
   const notes = () => readFileSync(join(root, 'dist/stacks/acme/release/release-notes.md'), 'utf8');
 
-  beforeEach(() => {
+  beforeEach(async () => {
     root = mkdtempSync(join(tmpdir(), 'nx-cnb-release-notes-'));
+    write('.gitignore', 'dist\n');
     write('stacks/acme/stack.toml', 'packages = "zip"\n');
     write('stacks/acme/run.Dockerfile', 'FROM debian\n');
     git('init', '-q', '-b', 'main');
@@ -50,12 +51,18 @@ describe('releaseNotes', () => {
     );
     const commit = git('rev-parse', 'HEAD').trim();
     write('dist/stacks/acme/publish/receipt.json', JSON.stringify({ receiptVersion: 2, published: [], commit, version: '0.1.0', files: [] }));
-    // Now: unzip instead of zip.
+    // Now, committed and built: unzip instead of zip.
     write('stacks/acme/stack.toml', 'packages = "unzip"\n');
+    commitAll(root, 'unzip');
     writeImageReceipt(
       root,
       'dist/stacks/acme/run',
-      imageReceiptOf({ image: 'run', references: [RUN], platforms: PLATFORMS.map((p) => platformImageOf(p, id('new', p), ['libc6=2.36-9', 'unzip=6.0-28'])) }),
+      imageReceiptOf({
+        image: 'run',
+        references: [RUN],
+        platforms: PLATFORMS.map((p) => platformImageOf(p, id('new', p), ['libc6=2.36-9', 'unzip=6.0-28'])),
+        sources: (await sourcesNow(root, releaseImageOf('run'))) ?? null,
+      }),
     );
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { connectEngine } from '../src/engine/docker-engine';
 import type { ImageReceipt } from '../src/receipt/receipt';
 import { expectSuccess, TempWorkspace, removeImagesUnder } from './workspace';
+import { loneStackToml } from '../src/testing/files';
 
 jest.setTimeout(30 * 60 * 1000);
 
@@ -12,18 +13,7 @@ jest.setTimeout(30 * 60 * 1000);
 const repository = `127.0.0.1:5000/nx-cnb-e2e-release-${process.pid}`;
 // The Debian base for every platform, as one index (tools/base-image.sh).
 const BASE = '127.0.0.1:5000/nx-cnb/debian:bookworm';
-const STACK_TOML = (packages: string) => `id = "io.buildpacks.stacks.rel"
-[build]
-  dockerfile = "./build.Dockerfile"
-  uid = 1001
-  gid = 1000
-[run]
-  dockerfile = "./run.Dockerfile"
-  uid = 1002
-  gid = 1000
-  [run.args]
-    packages = "${packages}"
-`;
+const STACK_TOML = (packages: string) => loneStackToml('io.buildpacks.stacks.rel', { runArgs: { packages } });
 // The run image opts in to the lock: it records the pinned versions it was given, and installs its packages at those versions when it has them.
 const RUN_DOCKERFILE = `FROM nx-cnb/debian:bookworm
 ARG packages

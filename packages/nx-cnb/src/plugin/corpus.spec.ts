@@ -6,22 +6,14 @@
  * project is still inferred as usual: no single file takes the graph down.
  */
 import { logger, type ProjectConfiguration } from '@nx/devkit';
-import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { forgetWarnings } from './broken-project';
 import { createNodesV2 } from './nodes';
+import { writeFileIn, loneStackToml } from '../testing/files';
 
-const STACK_TOML = `id = "io.buildpacks.stacks.bookworm"
-[build]
-  dockerfile = "./build.Dockerfile"
-  uid = 1001
-  gid = 1000
-[run]
-  dockerfile = "./run.Dockerfile"
-  uid = 1002
-  gid = 1000
-`;
+const STACK_TOML = loneStackToml('io.buildpacks.stacks.bookworm');
 const IMAGES_JSON = JSON.stringify({ os_name: 'debian', os_codename: 'bookworm', images: [{ name: 'base', config_dir: 'base', create_build_image: true }] });
 const BUILDPACK_TOML = 'api = "0.10"\n[buildpack]\n  id = "acme/hi"\n  version = "1.0.0"\n[[stacks]]\n  id = "*"\n';
 const BUILDER_TOML =
@@ -342,10 +334,7 @@ const CASES: Record<string, Case> = {
 describe('the bad-input corpus: no single file takes the graph down', () => {
   let root: string;
   let warnings: string[];
-  const write = (path: string, content: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  };
+  const write = (path: string, content: string) => writeFileIn(root, path, content);
   // The files Nx's glob would hand the plugin.
   const configFiles = (dir = root): string[] =>
     readdirSync(dir).flatMap((name) => {

@@ -2,18 +2,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createNodesV2 } from './nodes';
+import { writeFileIn, loneStackToml } from '../testing/files';
 
-const TOML = (extra = '') => `
-id = "io.buildpacks.stacks.bookworm"
-[build]
-  dockerfile = "./build.Dockerfile"
-  uid = 1001
-  gid = 1000
-[run]
-  dockerfile = "./run.Dockerfile"
-  uid = 1002
-  gid = 1000
-${extra}`;
+const TOML = (extra = '') => `${loneStackToml('io.buildpacks.stacks.bookworm')}${extra}`;
 
 describe('createNodesV2', () => {
   let root: string;
@@ -284,10 +275,7 @@ describe('createNodesV2', () => {
 
 describe('createNodesV2 for builders', () => {
   let root: string;
-  const write = (path: string, content: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  };
+  const write = (path: string, content: string) => writeFileIn(root, path, content);
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'nx-cnb-builder-nodes-'));
     write('stacks/lone/stack.toml', TOML());

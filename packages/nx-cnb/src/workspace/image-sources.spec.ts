@@ -1,15 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commitAll } from '../testing/receipts';
 import { buildIdentity, imageSourcePaths, imageSources } from './image-sources';
+import { writeFileIn } from '../testing/files';
 
 describe('image sources', () => {
   let root: string;
-  const write = (path: string, content: string) => {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), content);
-  };
+  const write = (path: string, content: string) => writeFileIn(root, path, content);
   const inferred = { stack: 'stacks/acme', image: 'run', outputPath: 'dist/stacks/acme/run' };
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'nx-cnb-sources-'));

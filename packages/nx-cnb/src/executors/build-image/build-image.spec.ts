@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { extract } from 'tar-stream';
 import { Readable } from 'node:stream';
 import { applyDecoration, FakeEngine, type FakeImage, type SeenBuild } from '../../testing/fake-engine';
@@ -8,6 +8,7 @@ import { fakeIo } from '../../testing/fake-io';
 import { commitAll } from '../../testing/receipts';
 import { buildIdentity, imageSources } from '../../workspace/image-sources';
 import { buildStackImage } from './build-image';
+import { writeFileIn } from '../../testing/files';
 
 const STACK_TOML = `
 id = "io.buildpacks.stacks.bookworm"
@@ -71,10 +72,7 @@ async function tarNames(content: Buffer): Promise<Record<string, string>> {
 
 describe('buildStackImage', () => {
   let root: string;
-  const write = (path: string, content: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  };
+  const write = (path: string, content: string) => writeFileIn(root, path, content);
   const options = (extra = {}) => ({ stack: 'stacks/acme', image: 'build', outputPath: 'dist/stacks/acme/build', repository: '127.0.0.1:5000/acme', ...extra });
   const outputs = () => join(root, 'dist/stacks/acme/build');
 

@@ -1,26 +1,17 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { FakeEngine, type FakeImage } from '../../testing/fake-engine';
 import { fakeIo } from '../../testing/fake-io';
 import { imageReceiptOf, platformImageOf, writeImageReceipt } from '../../testing/receipts';
 import { checkUpdates } from './check-updates';
+import { writeFileIn, loneStackToml } from '../../testing/files';
 
 // The build image has apt; the run image is distroless (its packages fetched through its base image's sources).
-const STACK_TOML = `
-id = "io.buildpacks.stacks.bookworm"
-platforms = ["linux/amd64", "linux/arm64"]
-[build]
-  dockerfile = "./build.Dockerfile"
-  uid = 1001
-  gid = 1000
-[run]
-  dockerfile = "./run.Dockerfile"
-  uid = 1002
-  gid = 1000
-  [run.args]
-    base_image = "127.0.0.1:5000/acme/debian:bookworm"
-`;
+const STACK_TOML = loneStackToml('io.buildpacks.stacks.bookworm', {
+  platforms: ['linux/amd64', 'linux/arm64'],
+  runArgs: { base_image: '127.0.0.1:5000/acme/debian:bookworm' },
+});
 const BUILD = ['apt=2.6.1', 'libc6=2.36-9+deb12u7', 'tzdata=2025a-0+deb12u1'];
 const RUN = ['libc6=2.36-9+deb12u7', 'tzdata=2025a-0+deb12u1'];
 
@@ -41,10 +32,7 @@ const debian = (architecture: string): FakeImage => ({ os: 'linux', architecture
 describe('checkUpdates', () => {
   let root: string;
   let engine: FakeEngine;
-  const write = (path: string, content: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  };
+  const write = (path: string, content: string) => writeFileIn(root, path, content);
   const options = (extra = {}) => ({
     project: 'acme',
     stack: 'stacks/acme',

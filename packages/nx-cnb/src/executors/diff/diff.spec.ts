@@ -1,11 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { putIndex } from '../../registry/registry-client';
 import { FakeEngine, type FakeImage } from '../../testing/fake-engine';
 import { fakeIo } from '../../testing/fake-io';
 import { commitAll, imageReceiptOf, platformImageOf, releaseImageOf, sourcesNow, writeImageReceipt } from '../../testing/receipts';
 import { diffStack } from './diff';
+import { writeFileIn } from '../../testing/files';
 
 const RUN = '127.0.0.1:5000/acme/acme-run:latest';
 const BUILD = '127.0.0.1:5000/acme/acme-build:latest';
@@ -27,10 +28,7 @@ function imageWith(architecture: string, packages: string[]): FakeImage {
 describe('diffStack', () => {
   let root: string;
   let engine: FakeEngine;
-  const write = (path: string, content: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  };
+  const write = (path: string, content: string) => writeFileIn(root, path, content);
 
   /** The current build, made from the stack's files as they are: the run image traded zip for unzip; both images for amd64 and arm64. */
   async function build(runPackages = ['libc6=2.36-9+deb12u10', 'unzip=6.0-28']): Promise<void> {

@@ -1,19 +1,17 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { FakeEngine } from '../../testing/fake-engine';
 import { fakeIo } from '../../testing/fake-io';
 import { builtStackImage } from '../../testing/receipts';
 import { publish } from './publish';
+import { writeFileIn } from '../../testing/files';
 
 describe('publish', () => {
   let root: string;
   let engine: FakeEngine;
   const savedDockerConfig = process.env.DOCKER_CONFIG;
-  const write = (path: string, content: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  };
+  const write = (path: string, content: string) => writeFileIn(root, path, content);
   const publishReceipt = () => JSON.parse(readFileSync(join(root, 'dist/publish/receipt.json'), 'utf8'));
 
   beforeEach(async () => {

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { FakeEngine } from '../../testing/fake-engine';
 import { fakeIo } from '../../testing/fake-io';
 import { commitAll, imageReceiptOf, platformImageOf, releaseImageOf, sourcesNow, writeImageReceipt } from '../../testing/receipts';
 import { releaseNotes } from './release-notes';
+import { writeFileIn } from '../../testing/files';
 
 const RUN = '127.0.0.1:5000/acme/acme-run:latest';
 const PLATFORMS = ['linux/amd64', 'linux/arm64'];
@@ -23,10 +24,7 @@ const options = (extra = {}) => ({
 
 describe('releaseNotes', () => {
   let root: string;
-  const write = (path: string, content: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  };
+  const write = (path: string, content: string) => writeFileIn(root, path, content);
   const git = (...args: string[]) =>
     execFileSync('git', args, {
       cwd: root,

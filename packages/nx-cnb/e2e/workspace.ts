@@ -155,13 +155,16 @@ export function expectSuccess(run: NxRun): void {
   throw new Error(`nx failed (${run.status}):\n${telling.join('\n')}\n--- last lines ---\n${run.output.slice(-3000)}`);
 }
 
-/** Removes every image tagged under a test's repository prefix (and only those: other work shares the engine). */
+/**
+ * Removes every image named under a test's repository prefix, by tag or by
+ * digest (what a pull by digest leaves), and only those: other work shares the engine.
+ */
 export async function removeImagesUnder(docker: Docker | undefined, repository: string): Promise<void> {
   for (const image of (await docker?.listImages().catch(() => [])) ?? []) {
-    for (const tag of image.RepoTags ?? [])
-      if (tag.startsWith(`${repository}/`))
+    for (const name of [...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])])
+      if (name.startsWith(`${repository}/`))
         await docker!
-          .getImage(tag)
+          .getImage(name)
           .remove({ force: true })
           .catch(() => undefined);
   }

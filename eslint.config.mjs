@@ -2,7 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const MODEL_FOLDERS = ['config', 'stack', 'builder', 'reference'];
+const MODEL_FOLDERS = ['config', 'stack', 'builder', 'reference', 'release'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.nx/**', '.cache/**', 'coverage/**', 'packages/*/src/generators/*/files/**'] },
@@ -19,7 +19,7 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: {
-      globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly', Buffer: 'readonly' },
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly', Buffer: 'readonly', fetch: 'readonly' },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

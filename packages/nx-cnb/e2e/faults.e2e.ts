@@ -4,7 +4,7 @@ import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, symlinkSync, 
 import { join } from 'node:path';
 import { connectEngine } from '../src/engine/docker-engine';
 import { SecondEngine } from './second-engine';
-import { expectSuccess, REPO_ROOT, TempWorkspace, taskOutcomes, lifecycleTarball } from './workspace';
+import { expectSuccess, REPO_ROOT, TempWorkspace, taskOutcomes, lifecycleTarball, removeImagesUnder } from './workspace';
 
 // Builds on a real engine take minutes, not the 5 s jest allows by default.
 jest.setTimeout(30 * 60 * 1000);
@@ -42,14 +42,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const image of (await docker?.listImages().catch(() => [])) ?? []) {
-    for (const tag of image.RepoTags ?? [])
-      if (tag.startsWith(`${repository}/`))
-        await docker
-          .getImage(tag)
-          .remove({ force: true })
-          .catch(() => undefined);
-  }
+  await removeImagesUnder(docker, repository);
   ws?.remove();
 });
 

@@ -1,3 +1,4 @@
+import type Docker from 'dockerode';
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -152,4 +153,19 @@ export function expectSuccess(run: NxRun): void {
     .filter((l) => /error|failed|expected|not found|denied|refused/i.test(l) && !/\| Step \d/.test(l))
     .slice(0, 40);
   throw new Error(`nx failed (${run.status}):\n${telling.join('\n')}\n--- last lines ---\n${run.output.slice(-3000)}`);
+}
+
+/**
+ * Removes every image named under a test's repository prefix, by tag or by
+ * digest (what a pull by digest leaves), and only those: other work shares the engine.
+ */
+export async function removeImagesUnder(docker: Docker | undefined, repository: string): Promise<void> {
+  for (const image of (await docker?.listImages().catch(() => [])) ?? []) {
+    for (const name of [...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])])
+      if (name.startsWith(`${repository}/`))
+        await docker!
+          .getImage(name)
+          .remove({ force: true })
+          .catch(() => undefined);
+  }
 }

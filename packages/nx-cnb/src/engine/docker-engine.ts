@@ -17,6 +17,7 @@ import {
   type PlatformSupport,
   PullFailedError,
   PushFailedError,
+  type RunResult,
 } from './engine';
 import { platformSuffix } from '../oci/platform';
 import { BuildkitProgress, decodeTrace } from './buildkit-progress';
@@ -150,8 +151,8 @@ export class DockerEngine implements Engine {
     }
   }
 
-  readFiles(image: string, paths: string[]): Promise<Map<string, ImageFile[]>> {
-    return readImagePaths(this.docker, image, paths);
+  readFiles(image: string, paths: string[], keep?: (path: string) => boolean): Promise<Map<string, ImageFile[]>> {
+    return readImagePaths(this.docker, image, paths, keep);
   }
 
   async tag(image: string, reference: string): Promise<void> {
@@ -229,13 +230,13 @@ export class DockerEngine implements Engine {
     return digest;
   }
 
-  async pull(reference: string, auth: RegistryAuth | undefined, log: Log): Promise<void> {
+  async pull(reference: string, auth: RegistryAuth | undefined, log: Log, platform?: string): Promise<void> {
     // Without a tag the API would pull every tag of the repository.
     const wanted = normalizeImageRef(reference);
     const fail = (reason: string) => new PullFailedError(wanted, redact(reason, auth));
     let stream: NodeJS.ReadableStream;
     try {
-      stream = (await this.docker.pull(wanted, auth ? { authconfig: auth } : {})) as NodeJS.ReadableStream;
+      stream = (await this.docker.pull(wanted, { ...(auth ? { authconfig: auth } : {}), ...(platform ? { platform } : {}) })) as NodeJS.ReadableStream;
     } catch (e) {
       throw fail(engineMessage(e));
     }
@@ -255,6 +256,37 @@ export class DockerEngine implements Engine {
     );
     if (failure) throw fail(failure);
   }
+
+  async run(image: string, cmd: string[], options: { user?: string } = {}): Promise<RunResult> {
+    const network = this.env.NX_CNB_DOCKER_BUILD_NETWORK;
+    const container = await this.docker.createContainer({
+      Image: image,
+      Cmd: cmd,
+      Entrypoint: [] as unknown as string,
+      ...(options.user ? { User: options.user } : {}),
+      HostConfig: network ? { NetworkMode: network } : {},
+    });
+    try {
+      await container.start();
+      const { StatusCode } = (await container.wait()) as { StatusCode: number };
+      const logs = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+      return { exitCode: StatusCode, ...demuxLogs(logs) };
+    } finally {
+      await container.remove({ force: true }).catch(() => undefined);
+    }
+  }
+}
+
+/** Splits the multiplexed log stream of a container without a TTY into stdout and stderr. */
+export function demuxLogs(buffer: Buffer): { stdout: string; stderr: string } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  for (let at = 0; at + 8 <= buffer.length;) {
+    const size = buffer.readUInt32BE(at + 4);
+    (buffer[at] === 2 ? err : out).push(buffer.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
 
 // What engines without BuildKit answer to version=2 before building anything.

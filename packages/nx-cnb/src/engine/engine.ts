@@ -67,8 +67,9 @@ export interface Engine {
   /**
    * Files and folders read out of an image without running it (so it works
    * on shell-less images); an absent path yields nothing, symlinks are followed.
+   * `keep`, when given, chooses the files of a folder to read (by image path).
    */
-  readFiles(image: string, paths: string[]): Promise<Map<string, ImageFile[]>>;
+  readFiles(image: string, paths: string[], keep?: (path: string) => boolean): Promise<Map<string, ImageFile[]>>;
   tag(image: string, reference: string): Promise<void>;
   /** Removes a reference; one the engine lacks is no error. */
   untag(reference: string): Promise<void>;
@@ -77,8 +78,23 @@ export interface Engine {
   load(file: string): Promise<void>;
   /** Pushes a reference and returns the digest the registry gave it; credentials never reach `log` or errors. */
   push(reference: string, auth: RegistryAuth | undefined, log: Log): Promise<string>;
-  /** Pulls a reference from its registry; credentials never reach `log` or errors. */
-  pull(reference: string, auth: RegistryAuth | undefined, log: Log): Promise<void>;
+  /**
+   * Pulls a reference from its registry (for an index, the platform's image:
+   * the engine's own unless named); credentials never reach `log` or errors.
+   */
+  pull(reference: string, auth: RegistryAuth | undefined, log: Log, platform?: string): Promise<void>;
+  /**
+   * Runs a command (an argument array, no shell of nx-cnb's) in a throwaway
+   * container of an image, on the build network, and returns what it printed;
+   * the container is removed either way.
+   */
+  run(image: string, cmd: string[], options?: { user?: string }): Promise<RunResult>;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
 }
 
 /** Where the engine is, in the words a user would use to fix it. */

@@ -9,18 +9,23 @@ import type { ImageFile } from './engine';
  * through the archive API. A path that is absent yields nothing; symlinks are
  * followed within the image.
  */
-export async function readImagePaths(docker: Docker, image: string, paths: string[]): Promise<Map<string, ImageFile[]>> {
+export async function readImagePaths(
+  docker: Docker,
+  image: string,
+  paths: string[],
+  keep: (path: string) => boolean = () => true,
+): Promise<Map<string, ImageFile[]>> {
   const container = await docker.createContainer({ Image: image, Cmd: ['/nx-cnb-never-started'], Entrypoint: [] as unknown as string, NetworkDisabled: true });
   try {
     const result = new Map<string, ImageFile[]>();
-    for (const path of paths) result.set(path, await readPath(container, path, 0));
+    for (const path of paths) result.set(path, await readPath(container, path, 0, keep));
     return result;
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
   }
 }
 
-async function readPath(container: Docker.Container, path: string, depth: number): Promise<ImageFile[]> {
+async function readPath(container: Docker.Container, path: string, depth: number, keep: (path: string) => boolean): Promise<ImageFile[]> {
   let archive: NodeJS.ReadableStream;
   try {
     archive = (await container.getArchive({ path })) as NodeJS.ReadableStream;
@@ -34,13 +39,14 @@ async function readPath(container: Docker.Container, path: string, depth: number
   await new Promise<void>((resolve, reject) => {
     const tar = extract();
     tar.on('entry', (header, stream, next) => {
+      // Entries are named after the requested basename; map them back to image paths.
+      const inside = posix.join(parent, header.name);
+      const wanted = header.type === 'file' && (inside === path || keep(inside));
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      if (wanted) stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        // Entries are named after the requested basename; map them back to image paths.
-        const inside = posix.join(parent, header.name);
         if (header.type === 'symlink' && inside === path) link = header.linkname ?? undefined;
-        if (header.type === 'file') files.push({ path: inside, content: Buffer.concat(chunks).toString('utf8') });
+        if (wanted) files.push({ path: inside, content: Buffer.concat(chunks).toString('utf8') });
         next();
       });
       stream.resume();
@@ -50,6 +56,6 @@ async function readPath(container: Docker.Container, path: string, depth: number
     archive.on('error', reject);
     archive.pipe(tar);
   });
-  if (link !== undefined && depth < 8) return readPath(container, posix.resolve(parent, link), depth + 1);
+  if (link !== undefined && depth < 8) return readPath(container, posix.resolve(parent, link), depth + 1, keep);
   return files;
 }

@@ -7,6 +7,7 @@ import type { Pack } from '../pack/pack';
 import { findPack } from '../pack/pack-cli';
 import { registryAuth } from '../engine/registry-auth';
 import { type Registry, RegistryClient } from '../registry/registry-client';
+import { runNx } from '../workspace/nx-cache';
 
 /** What a task reaches outside itself. The real ones come from executor(); unit tests pass fakes. */
 export interface Io {
@@ -18,6 +19,8 @@ export interface Io {
   registry: Registry;
   logger: { info(message: string): void; warn(message: string): void };
   now(): Date;
+  /** Runs the workspace's nx CLI (nested, e.g. to run tasks a target needs only sometimes), its output shown. */
+  nx(args: string[]): Promise<void>;
 }
 
 export function realIo(workspaceRoot: string): Io {
@@ -30,6 +33,7 @@ export function realIo(workspaceRoot: string): Io {
     registry: new RegistryClient((host) => registryAuth(host)),
     logger,
     now: () => new Date(),
+    nx: (args) => runNx(workspaceRoot, args),
   };
 }
 

@@ -1,5 +1,5 @@
 /** OCI image indexes: the manifest that makes one reference serve several platforms. Pure. */
-import { parsePlatform, type Platform } from './platform';
+import { formatPlatform, parsePlatform, type Platform } from './platform';
 
 export const MEDIA_TYPES = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -40,7 +40,10 @@ export function isIndexMediaType(mediaType: string | undefined): boolean {
 
 /** The platforms an index document serves, as "os/arch[/variant]". */
 export function indexPlatforms(document: { manifests?: { platform?: Platform }[] }): string[] {
-  return (document.manifests ?? []).flatMap((m) =>
-    m.platform ? [[m.platform.os, m.platform.architecture, m.platform.variant].filter(Boolean).join('/')] : [],
-  );
+  return indexManifests(document).map((m) => m.platform);
+}
+
+/** Each platform's manifest an index document names: platform ("os/arch[/variant]") and digest. */
+export function indexManifests(document: { manifests?: { digest?: string; platform?: Platform }[] }): { platform: string; digest: string }[] {
+  return (document.manifests ?? []).flatMap((m) => (m.platform ? [{ platform: formatPlatform(m.platform), digest: m.digest ?? '' }] : []));
 }

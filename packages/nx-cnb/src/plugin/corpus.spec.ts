@@ -7,22 +7,14 @@
  */
 import type { ProjectConfiguration } from '@nx/devkit';
 import { pluginLog } from './plugin-log';
-import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { forgetWarnings } from './broken-project';
 import { createNodesV2 } from './nodes';
+import { writeFileIn, loneStackToml } from '../testing/files';
 
-const STACK_TOML = `id = "io.buildpacks.stacks.bookworm"
-[build]
-  dockerfile = "./build.Dockerfile"
-  uid = 1001
-  gid = 1000
-[run]
-  dockerfile = "./run.Dockerfile"
-  uid = 1002
-  gid = 1000
-`;
+const STACK_TOML = loneStackToml('io.buildpacks.stacks.bookworm');
 const IMAGES_JSON = JSON.stringify({ os_name: 'debian', os_codename: 'bookworm', images: [{ name: 'base', config_dir: 'base', create_build_image: true }] });
 const BUILDPACK_TOML = 'api = "0.10"\n[buildpack]\n  id = "acme/hi"\n  version = "1.0.0"\n[[stacks]]\n  id = "*"\n';
 const BUILDER_TOML =
@@ -226,6 +218,7 @@ const CASES: Record<string, Case> = {
         '{projectRoot}/base/**/*',
         '{projectRoot}/base/stack.toml',
         '{projectRoot}/images.json',
+        '{projectRoot}/packages.lock.json',
         { env: 'SOURCE_DATE_EPOCH' },
         { env: 'NX_CNB_BUILDER' },
       ]);
@@ -262,11 +255,30 @@ const CASES: Record<string, Case> = {
     check: (p) => {
       // One stack, not a second lone one from stack-nodejs-22/stack.toml.
       expect(p['stack-nodejs-22']).toBeUndefined();
-      expect(Object.keys(p.stack.targets!)).toEqual(['image-build', 'image-run', 'image-run-nodejs-22', 'build-image', 'publish']);
+      expect(Object.keys(p.stack.targets!)).toEqual([
+        'image-build',
+        'image-run',
+        'image-run-nodejs-22',
+        'build-image',
+        'publish',
+        'diff',
+        'release-notes',
+        'check-updates',
+      ]);
+      // Release notes show the changes of every file the images are made from, wherever config_dir puts them.
+      expect(p.stack.targets!['release-notes'].options.stackFiles).toEqual([
+        'ubi/stacks/stack/build.Dockerfile',
+        'ubi/stacks/stack/stack.toml',
+        'ubi/stacks/stack/run.Dockerfile',
+        'ubi/stacks/stack-nodejs-22/run.Dockerfile',
+        'ubi/stacks/stack-nodejs-22/stack.toml',
+        'ubi/stacks/stack/images.json',
+      ]);
       expect(p.stack.targets!['image-run-nodejs-22'].inputs).toEqual([
         '{workspaceRoot}/ubi/stacks/stack-nodejs-22/**/*',
         '{workspaceRoot}/ubi/stacks/stack-nodejs-22/stack.toml',
         '{projectRoot}/images.json',
+        '{projectRoot}/packages.lock.json',
         { env: 'SOURCE_DATE_EPOCH' },
         { env: 'NX_CNB_BUILDER' },
       ]);
@@ -323,10 +335,7 @@ const CASES: Record<string, Case> = {
 describe('the bad-input corpus: no single file takes the graph down', () => {
   let root: string;
   let warnings: string[];
-  const write = (path: string, content: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  };
+  const write = (path: string, content: string) => writeFileIn(root, path, content);
   // The files Nx's glob would hand the plugin.
   const configFiles = (dir = root): string[] =>
     readdirSync(dir).flatMap((name) => {

@@ -2,18 +2,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createNodesV2 } from './nodes';
+import { writeFileIn, loneStackToml } from '../testing/files';
 
-const TOML = (extra = '') => `
-id = "io.buildpacks.stacks.bookworm"
-[build]
-  dockerfile = "./build.Dockerfile"
-  uid = 1001
-  gid = 1000
-[run]
-  dockerfile = "./run.Dockerfile"
-  uid = 1002
-  gid = 1000
-${extra}`;
+const TOML = (extra = '') => `${loneStackToml('io.buildpacks.stacks.bookworm')}${extra}`;
 
 describe('createNodesV2', () => {
   let root: string;
@@ -64,8 +55,51 @@ describe('createNodesV2', () => {
     expect(Object.keys(projects).sort()).toEqual(['stacks/acme', 'stacks/lone']);
     expect(projects['stacks/acme'].name).toBe('acme');
     expect(projects['stacks/lone'].name).toBe('lone');
-    expect(Object.keys(projects['stacks/acme'].targets!)).toEqual(['image-build', 'image-run', 'image-run-tiny', 'build-image', 'publish']);
-    expect(projects['stacks/acme'].targets).toMatchInlineSnapshot(`
+    expect(Object.keys(projects['stacks/acme'].targets!)).toEqual([
+      'image-build',
+      'image-run',
+      'image-run-tiny',
+      'build-image',
+      'publish',
+      'diff',
+      'release-notes',
+      'check-updates',
+    ]);
+    const { diff, 'release-notes': notes, 'check-updates': updates, ...buildTargets } = projects['stacks/acme'].targets!;
+    const images = [
+      { key: 'build', outputPath: 'dist/stacks/acme/build' },
+      { key: 'run', outputPath: 'dist/stacks/acme/run' },
+      { key: 'run-tiny', outputPath: 'dist/stacks/acme/run-tiny' },
+    ];
+    // No Nx dependency on the image targets: diff runs those whose receipts do not match the stack's files (their sources).
+    expect(diff).toMatchObject({
+      executor: 'nx-cnb:diff',
+      cache: false,
+      options: { project: 'acme', stack: 'stacks/acme', publishPath: 'dist/stacks/acme/publish', outputPath: 'dist/stacks/acme/diff' },
+    });
+    expect(diff.dependsOn).toBeUndefined();
+    expect(notes.dependsOn).toBeUndefined();
+    expect(diff.options.images).toEqual(
+      images.map((i) => ({
+        ...i,
+        sources: { paths: ['stacks/acme'], build: { stack: 'stacks/acme', image: i.key, outputPath: i.outputPath, tags: ['latest'], archive: true } },
+      })),
+    );
+    // The same build options the image target has.
+    for (const i of images)
+      expect(diff.options.images.find((r: { key: string }) => r.key === i.key).sources.build).toMatchObject(buildTargets[`image-${i.key}`].options);
+    expect(notes.options.stackFiles).toEqual([
+      'stacks/acme/base/build.Dockerfile',
+      'stacks/acme/base/stack.toml',
+      'stacks/acme/base/run.Dockerfile',
+      'stacks/acme/tiny/run.Dockerfile',
+      'stacks/acme/tiny/stack.toml',
+      'stacks/acme/images.json',
+    ]);
+    // check-updates builds nothing: it reads receipts where they exist and the lock elsewhere.
+    expect(updates).toMatchObject({ executor: 'nx-cnb:check-updates', options: { images, outputPath: 'dist/stacks/acme/updates' } });
+    expect(updates.dependsOn).toBeUndefined();
+    expect(buildTargets).toMatchInlineSnapshot(`
      {
        "build-image": {
          "cache": false,
@@ -98,6 +132,7 @@ describe('createNodesV2', () => {
            "!{projectRoot}/base/run.Dockerfile",
            "{projectRoot}/base/stack.toml",
            "{projectRoot}/images.json",
+           "{projectRoot}/packages.lock.json",
            {
              "env": "SOURCE_DATE_EPOCH",
            },
@@ -133,6 +168,7 @@ describe('createNodesV2', () => {
            "!{projectRoot}/base/build.Dockerfile",
            "{projectRoot}/base/stack.toml",
            "{projectRoot}/images.json",
+           "{projectRoot}/packages.lock.json",
            {
              "env": "SOURCE_DATE_EPOCH",
            },
@@ -167,6 +203,7 @@ describe('createNodesV2', () => {
            "{projectRoot}/tiny/**/*",
            "{projectRoot}/tiny/stack.toml",
            "{projectRoot}/images.json",
+           "{projectRoot}/packages.lock.json",
            {
              "env": "SOURCE_DATE_EPOCH",
            },
@@ -214,6 +251,7 @@ describe('createNodesV2', () => {
              "dist/stacks/acme/run",
              "dist/stacks/acme/run-tiny",
            ],
+           "releasePath": "dist/stacks/acme/release",
          },
        },
      }
@@ -237,10 +275,7 @@ describe('createNodesV2', () => {
 
 describe('createNodesV2 for builders', () => {
   let root: string;
-  const write = (path: string, content: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  };
+  const write = (path: string, content: string) => writeFileIn(root, path, content);
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'nx-cnb-builder-nodes-'));
     write('stacks/lone/stack.toml', TOML());

@@ -120,7 +120,7 @@ export function inferProjects(workspaceRoot: string, matched: readonly string[],
     } else if (c.kind === 'builder') {
       project = builderProject(c.root, c.name!, c.value as Builders, index.images, buildpackProjects, opts);
     } else {
-      project = { name: c.name, root: c.root, projectType: 'library', tags: ['type:stack'], targets: stackTargets(c.root, c.value as Stack, opts) };
+      project = { name: c.name, root: c.root, projectType: 'library', tags: ['type:stack'], targets: stackTargets(c.root, c.value as Stack, opts, c.name) };
     }
     return [[c.file, { projects: { [project.root]: project } }]];
   });

@@ -28,6 +28,11 @@ export interface ImageReceipt {
   platforms: PlatformImage[];
   /** File name of the saved images beside the receipt (every platform in one archive), when outputs carry them. */
   archive: string | null;
+  /**
+   * A fingerprint of what the image was built from (workspace/image-sources.ts), so release targets can tell
+   * the receipt still holds without running the image task; null when nx-cnb could not vouch (uncommitted files).
+   */
+  sources?: string | null;
 }
 
 /** One platform's image of a stack image. */
@@ -95,6 +100,7 @@ export function imageReceipt(built: {
   released: Date;
   platforms: PlatformImage[];
   archive: string | null;
+  sources?: string | null;
 }): ImageReceipt {
   const { image } = built;
   return {
@@ -109,6 +115,7 @@ export function imageReceipt(built: {
     released: built.released.toISOString(),
     platforms: built.platforms,
     archive: built.archive,
+    ...(built.sources !== undefined ? { sources: built.sources } : {}),
   };
 }
 
@@ -143,18 +150,24 @@ export async function writeReceipt(outputDir: string, receipt: ImageReceipt | Bu
 export async function readReceipt<Receipt = ImageReceipt>(outputDir: string): Promise<Receipt | undefined> {
   const file = join(outputDir, RECEIPT_FILE);
   const text = await fs.readFile(file, 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
-  const receipt = parseJson(file, text) as Receipt & { receiptVersion?: unknown; platforms?: unknown };
-  // An image receipt of nx-cnb before multi-platform images: one clear line, not a crash later.
-  if ('references' in receipt && receipt.receiptVersion !== IMAGE_RECEIPT_VERSION) {
-    throw new ConfigError(
-      file,
-      'receiptVersion',
-      `${IMAGE_RECEIPT_VERSION} (written by this nx-cnb; rebuild the image with --skip-nx-cache)`,
-      describeValue(receipt.receiptVersion),
-    );
+  return text === undefined ? undefined : parseReceipt<Receipt>(file, text);
+}
+
+/**
+ * A receipt's JSON. An image receipt of another version (nx-cnb before
+ * multi-platform images wrote version 1) is one clear line, not a crash
+ * later; `remedy` says how to get one of this version.
+ */
+export function parseReceipt<Receipt = ImageReceipt>(file: string, text: string, remedy = 'rebuild the image with --skip-nx-cache'): Receipt {
+  const receipt = parseJson(file, text);
+  if (receipt === null || typeof receipt !== 'object' || Array.isArray(receipt)) {
+    throw new ConfigError(file, '(file)', 'a receipt (a JSON object)', describeValue(receipt));
   }
-  return receipt;
+  const { receiptVersion } = receipt as { receiptVersion?: unknown };
+  if ('references' in receipt && receiptVersion !== IMAGE_RECEIPT_VERSION) {
+    throw new ConfigError(file, 'receiptVersion', `${IMAGE_RECEIPT_VERSION} (written by this nx-cnb; ${remedy})`, describeValue(receiptVersion));
+  }
+  return receipt as Receipt;
 }
 
 /** Removes what an earlier run left, so a failed run cannot be mistaken for a good one, and makes the folder. */
@@ -164,4 +177,9 @@ export async function prepareOutputs(outputDir: string): Promise<void> {
   for (const name of await fs.readdir(outputDir)) if (name.includes('.partial-')) await fs.rm(join(outputDir, name), { force: true });
   await fs.rm(join(outputDir, RECEIPT_FILE), { force: true });
   await fs.rm(join(outputDir, ARCHIVE_FILE), { force: true });
+  // SBOMs (one per platform) and release files describe the receipt's images: stale without it.
+  for (const name of await fs.readdir(outputDir)) if (RELEASE_FILES.test(name)) await fs.rm(join(outputDir, name), { force: true });
 }
+
+/** Files beside a receipt that describe its images: SBOMs, package diffs, release notes. */
+export const RELEASE_FILES = /(\.cdx\.json|^diff\.(md|json)|^release-notes\.md|^release\.json)$/;

@@ -8,6 +8,7 @@ import {
   parseImageReference,
   registryHost,
   splitTag,
+  withDigest,
   withTag,
 } from './image-reference';
 
@@ -48,6 +49,13 @@ describe('tags and hosts', () => {
     expect(splitTag('host:5000/a/b:v1')).toEqual(['host:5000/a/b', 'v1']);
     expect(splitTag('host:5000/a/b')).toEqual(['host:5000/a/b', 'latest']);
     expect(withTag('host:5000/a/b:v1', '2.0')).toBe('host:5000/a/b:2.0');
+  });
+
+  it('names the same repository at a digest, in place of a tag or another digest', () => {
+    const digest = `sha256:${'c'.repeat(64)}`;
+    expect(withDigest('host:5000/a/b:v1', digest)).toBe(`host:5000/a/b@${digest}`);
+    expect(withDigest('host:5000/a/b', digest)).toBe(`host:5000/a/b@${digest}`);
+    expect(withDigest(`host:5000/a/b@sha256:${'d'.repeat(64)}`, digest)).toBe(`host:5000/a/b@${digest}`);
   });
 
   it.each([

@@ -105,6 +105,11 @@ export function withTag(ref: string, tag: string): string {
   return `${splitTag(ref)[0]}:${tag}`;
 }
 
+/** The same repository at a digest: "host:5000/a/b:v1" -> "host:5000/a/b@sha256:...". */
+export function withDigest(ref: string, digest: string): string {
+  return `${splitTag(ref.split('@')[0])[0]}@${digest}`;
+}
+
 /** The registry host of a reference: "127.0.0.1:5000/a/b:1" -> "127.0.0.1:5000"; "a/b" -> "docker.io". */
 export function registryHost(ref: string): string {
   const first = ref.split('/')[0];

@@ -21,6 +21,8 @@ export interface Package {
   version: string;
   architecture: string;
   source?: string;
+  /** Debian short license names from the package's machine-readable copyright file, where it has one. */
+  licenses?: string[];
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   type Log,
   type PlatformSupport,
   PullFailedError,
+  type RunResult,
 } from '../engine/engine';
 import { normalizeImageRef } from '../reference/image-reference';
 import { FakeRegistry } from './fake-registry';
@@ -50,9 +51,17 @@ export class FakeEngine implements Engine {
   /** Images a pull can fetch, by normalised reference, as a registry would serve them. */
   readonly pullable = new Map<string, FakeImage>();
   readonly pulls: string[] = [];
+  /** The containers `run` started: image, command, user. */
+  readonly containers: { image: string; cmd: string[]; user?: string }[] = [];
+  /** Answers `run`; the default fails, so a test that runs nothing need not say so. */
+  onRun: (image: FakeImage, cmd: string[]) => RunResult = () => {
+    throw new Error('this test expects no container run');
+  };
   private counter = 0;
-  /** Where pushes go. */
+  /** Where pushes go, and what pulls read. */
   readonly registry = new FakeRegistry();
+  /** The images pushes left in the registry, by ID: what a pull brings back, even after the engine forgot them. */
+  private readonly pushedImages = new Map<string, FakeImage>();
 
   constructor(
     private readonly onBuild: BuildHandler = () => {
@@ -120,14 +129,14 @@ export class FakeEngine implements Engine {
     };
   }
 
-  async readFiles(image: string, paths: string[]): Promise<Map<string, ImageFile[]>> {
+  async readFiles(image: string, paths: string[], keep: (path: string) => boolean = () => true): Promise<Map<string, ImageFile[]>> {
     const found = this.image(image);
     if (!found) throw Object.assign(new Error(`No such image: ${image}`), { statusCode: 404 });
     return new Map(
       paths.map((path) => [
         path,
         Object.entries(found.files)
-          .filter(([file]) => file === path || file.startsWith(`${path}/`))
+          .filter(([file]) => file === path || (file.startsWith(`${path}/`) && keep(file)))
           .map(([file, content]) => ({ path: file, content })),
       ]),
     );
@@ -170,19 +179,40 @@ export class FakeEngine implements Engine {
     const imageId = this.resolve(reference);
     if (!imageId) throw new Error(`An image does not exist locally with the tag: ${reference}`);
     this.pushes.push({ reference, imageId, auth });
+    this.pushedImages.set(imageId, this.images.get(imageId)!);
     log(`${reference}: Pushed`);
     return this.registry.pushed(reference, imageId);
   }
 
-  async pull(reference: string, _auth: RegistryAuth | undefined, log: Log): Promise<void> {
+  /**
+   * As docker pull does: the reference (a tag, or a digest, which only names
+   * the image) becomes the pulled image's. A pull finds an image a test put up
+   * by reference (pullable), else what a push left in the registry (for an
+   * index, the platform's entry).
+   */
+  async pull(reference: string, _auth: RegistryAuth | undefined, log: Log, platform = this.enginePlatform): Promise<void> {
     this.pulls.push(reference);
-    const image = this.pullable.get(normalizeImageRef(reference));
-    if (!image) throw new PullFailedError(normalizeImageRef(reference), `manifest for ${normalizeImageRef(reference)} not found`);
+    const wanted = normalizeImageRef(reference);
+    const served = this.pullable.get(wanted);
+    // An image pulled from the cache registry by digest comes back as the image it was: its ID is the digest of its config.
+    const cachedId = this.cachedIds.get(wanted);
+    if (served && cachedId) this.images.set(cachedId, served);
+    else if (served) this.add(served, reference);
+    else {
+      const id = await this.registry.imageIdOf(reference, platform);
+      const image = id && this.pushedImages.get(id);
+      if (!id || !image) throw new PullFailedError(wanted, `manifest for ${wanted} not found`);
+      this.images.set(id, image);
+      this.tags.set(wanted, id);
+    }
     log(`${reference}: Pulled`);
-    // An image pulled by digest comes back as the image it was: its ID is the digest of its config.
-    const id = this.cachedIds.get(normalizeImageRef(reference));
-    if (id) this.images.set(id, image);
-    else this.add(image, reference);
+  }
+
+  async run(image: string, cmd: string[], options: { user?: string } = {}): Promise<RunResult> {
+    const found = this.image(image);
+    if (!found) throw Object.assign(new Error(`No such image: ${image}`), { statusCode: 404 });
+    this.containers.push({ image, cmd, user: options.user });
+    return this.onRun(found, cmd);
   }
 
   /** The registry side of the cache: an image pushed by digest, which a pull by that reference restores with its ID. */

@@ -15,6 +15,9 @@ export function fakeIo(workspaceRoot: string, engine: FakeEngine, pack?: Pack, n
     registry: engine.registry,
     logger: { info: (m) => lines.push(m), warn: (m) => lines.push(`warning: ${m}`) },
     now: () => now,
+    nx: async (args) => {
+      throw new Error(`this test expects no nx run (nx ${args.join(' ')})`);
+    },
     lines,
   };
 }

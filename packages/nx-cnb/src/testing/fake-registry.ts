@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isIndexMediaType, MEDIA_TYPES } from '../oci/image-index';
-import { normalizeImageRef } from '../reference/image-reference';
+import { normalizeImageRef, withDigest } from '../reference/image-reference';
 import type { Manifest, Registry } from '../registry/registry-client';
 
 /** An in-memory registry: manifests by reference and by digest. The fake engine's pushes land here. */
@@ -15,7 +15,7 @@ export class FakeRegistry implements Registry {
     const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
     const manifest = { mediaType, digest, size: body.length, body };
     this.manifests.set(this.key(reference), manifest);
-    this.manifests.set(this.key(`${reference.split('@')[0].replace(/:[^:/]+$/, '')}@${digest}`), manifest);
+    this.manifests.set(this.key(withDigest(reference, digest)), manifest);
     return digest;
   }
 
@@ -41,6 +41,15 @@ export class FakeRegistry implements Registry {
   pushed(reference: string, imageId: string, labels: Record<string, string> = {}): Promise<string> {
     this.configLabels.set(imageId, labels);
     return this.putManifest(reference, MEDIA_TYPES.dockerManifest, Buffer.from(JSON.stringify({ schemaVersion: 2, config: { digest: imageId } })));
+  }
+
+  /** The image ID a reference names in the registry (for an index, its entry for the platform), as a pull would find it. */
+  async imageIdOf(reference: string, platform: string): Promise<string | undefined> {
+    const document = this.document(reference) as
+      { config?: { digest: string }; manifests?: { digest: string; platform: { os: string; architecture: string } }[] } | undefined;
+    if (!document?.manifests) return document?.config?.digest;
+    const entry = document.manifests.find((m) => `${m.platform.os}/${m.platform.architecture}` === platform);
+    return entry && this.imageIdOf(withDigest(reference, entry.digest), platform);
   }
 
   /** The JSON of what a reference names. */

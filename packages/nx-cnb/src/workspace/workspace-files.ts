@@ -8,7 +8,8 @@ import { join, posix } from 'node:path';
 import { type BuilderToml, localBuildpackEntries, parseBuilderToml } from '../builder/builder-toml';
 import { type BuildpackDescriptor, parseBuildpackToml } from '../builder/buildpack-toml';
 import { ConfigError } from '../errors';
-import { readStack, type Stack } from '../stack/stack';
+import { LOCKED_PACKAGES_ARG, lockedPackagesArg, optsIntoLock, PACKAGE_LOCK_FILE, type PackageLock, parsePackageLock } from '../release/package-lock';
+import { readStack, type Stack, type StackImage } from '../stack/stack';
 
 /** Reads a file by its absolute path: its text, or undefined when there is no file there. */
 export type ReadTextFile = (path: string) => string | undefined;
@@ -60,4 +61,22 @@ export function readLocalBuildpacks(workspaceRoot: string, config: string, build
     }
     return parseBuildpackToml(file, text);
   });
+}
+
+/** A stack's package lock, or undefined when it has none. */
+export function readPackageLockFromDisk(workspaceRoot: string, stackRoot: string): PackageLock | undefined {
+  const file = posix.join(stackRoot, PACKAGE_LOCK_FILE);
+  const text = readTextFile(join(workspaceRoot, file));
+  return text === undefined ? undefined : parsePackageLock(file, text);
+}
+
+/**
+ * The build arg that pins an image's packages to the stack's lock, for a
+ * Dockerfile that opts in by declaring `ARG locked_packages`; none otherwise
+ * (an unused build arg would only draw a warning from the engine).
+ */
+export function lockBuildArgs(workspaceRoot: string, stackRoot: string, image: StackImage, platform: string): Record<string, string> {
+  const dockerfile = readTextFile(join(workspaceRoot, stackRoot, image.dockerfile)) ?? '';
+  if (!optsIntoLock(dockerfile)) return {};
+  return { [LOCKED_PACKAGES_ARG]: lockedPackagesArg(readPackageLockFromDisk(workspaceRoot, stackRoot), image.key, platform) };
 }

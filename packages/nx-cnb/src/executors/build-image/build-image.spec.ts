@@ -1,11 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { extract } from 'tar-stream';
 import { Readable } from 'node:stream';
 import { applyDecoration, FakeEngine, type FakeImage, type SeenBuild } from '../../testing/fake-engine';
 import { fakeIo } from '../../testing/fake-io';
+import { commitAll } from '../../testing/receipts';
+import { buildIdentity, imageSources } from '../../workspace/image-sources';
 import { buildStackImage } from './build-image';
+import { writeFileIn } from '../../testing/files';
 
 const STACK_TOML = `
 id = "io.buildpacks.stacks.bookworm"
@@ -69,10 +72,7 @@ async function tarNames(content: Buffer): Promise<Record<string, string>> {
 
 describe('buildStackImage', () => {
   let root: string;
-  const write = (path: string, content: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  };
+  const write = (path: string, content: string) => writeFileIn(root, path, content);
   const options = (extra = {}) => ({ stack: 'stacks/acme', image: 'build', outputPath: 'dist/stacks/acme/build', repository: '127.0.0.1:5000/acme', ...extra });
   const outputs = () => join(root, 'dist/stacks/acme/build');
 
@@ -264,6 +264,116 @@ describe('buildStackImage', () => {
     await expect(buildStackImage(options({ image: 'run-tiny' }), fakeIo(root, new FakeEngine()))).rejects.toThrow(
       'nx-cnb:build-image: options.image: expected an image of stacks/acme (build, run), found "run-tiny"',
     );
+  });
+
+  it('writes a CycloneDX SBOM per platform beside the receipt, with licenses from DEP-5 copyright files', async () => {
+    const copyright = 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: LGPL-2.1+\n';
+    const engine = engineMaking((build) => {
+      const files = { ...debianImage().files, '/usr/share/doc/libc6/copyright': copyright, '/usr/share/doc/libc6/changelog.gz': 'x' };
+      return debianImage({ files: { ...files, '/var/lib/dpkg/status': STATUS.replace('amd64', build.request.platform!.split('/')[1]) } });
+    });
+    const receipt = await buildStackImage(options(), fakeIo(root, engine));
+    expect(receipt.platforms.map((p) => p.platform).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+    for (const p of receipt.platforms) {
+      const arch = p.platform.split('/')[1];
+      expect(p.packages).toEqual([{ name: 'libc6', version: '2.36-9', architecture: arch, licenses: ['LGPL-2.1+'] }]);
+      const sbom = JSON.parse(readFileSync(join(outputs(), `sbom.linux-${arch}.cdx.json`), 'utf8'));
+      expect(sbom).toMatchObject({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.6',
+        metadata: { component: { name: '127.0.0.1:5000/acme/acme-build:latest', version: p.imageId } },
+      });
+      expect(sbom.metadata.component.properties).toContainEqual({ name: 'nx-cnb:image:platform', value: p.platform });
+      expect(sbom.components).toEqual([
+        expect.objectContaining({
+          name: 'libc6',
+          purl: `pkg:deb/debian/libc6@2.36-9?arch=${arch}&distro=debian-12`,
+          licenses: [{ license: { id: 'LGPL-2.1-or-later' } }],
+        }),
+      ]);
+    }
+  });
+
+  it('reads the packages of a distroless image from status.d, each with the licenses of its copyright file', async () => {
+    const copyright = 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: GPL-2+\n';
+    const files = {
+      '/etc/os-release': OS_RELEASE,
+      '/var/lib/dpkg/status.d/base-files': 'Package: base-files\nVersion: 12.4+deb12u5\nArchitecture: amd64\n',
+      '/var/lib/dpkg/status.d/base-files.md5sums': 'abc  etc/debian_version\n',
+      '/var/lib/dpkg/status.d/tzdata': 'Package: tzdata\nVersion: 2025b-0+deb12u1\nArchitecture: all\n',
+      '/usr/share/doc/base-files/copyright': copyright,
+      '/usr/share/doc/base-files/README': 'not read',
+    };
+    const engine = engineMaking(() => debianImage({ env: [], files }));
+    const receipt = await buildStackImage(options({ platform: 'linux/amd64' }), fakeIo(root, engine));
+    expect(receipt.platforms[0].packages).toEqual([
+      { name: 'base-files', version: '12.4+deb12u5', architecture: 'amd64', licenses: ['GPL-2+'] },
+      { name: 'tzdata', version: '2025b-0+deb12u1', architecture: 'all' },
+    ]);
+  });
+
+  it('records what the image was built from, when the stack is committed, for the release targets', async () => {
+    const uncommitted = await buildStackImage(
+      options(),
+      fakeIo(
+        root,
+        engineMaking(() => debianImage()),
+      ),
+    );
+    expect(uncommitted.sources).toBeNull();
+    write('.gitignore', 'dist\n');
+    commitAll(root);
+    const receipt = await buildStackImage(
+      options(),
+      fakeIo(
+        root,
+        engineMaking(() => debianImage()),
+      ),
+    );
+    const inferred = { stack: 'stacks/acme', image: 'build', outputPath: 'dist/stacks/acme/build', repository: '127.0.0.1:5000/acme' };
+    expect(receipt.sources).toMatch(/^sha256:/);
+    expect(receipt.sources).toBe(await imageSources(root, ['stacks/acme'], buildIdentity(inferred)));
+  });
+
+  it('removes an SBOM an earlier run left when the build fails', async () => {
+    write('dist/stacks/acme/build/sbom.linux-amd64.cdx.json', '{}');
+    const engine = new FakeEngine(() => {
+      throw new Error('boom');
+    });
+    await expect(buildStackImage(options(), fakeIo(root, engine))).rejects.toThrow('boom');
+    expect(existsSync(join(outputs(), 'sbom.linux-amd64.cdx.json'))).toBe(false);
+  });
+
+  it('pins packages to the stack lock only for a Dockerfile that declares ARG locked_packages', async () => {
+    const lock = { 'linux/amd64': { libc6: '2.36-9', zlib1g: '1:1.2.13' }, 'linux/arm64': { libc6: '2.36-9+deb12u1' } };
+    write('stacks/acme/packages.lock.json', JSON.stringify({ lockVersion: 1, images: { build: lock } }));
+    const argsByPlatform = (engine: FakeEngine) =>
+      Object.fromEntries(engine.builds.filter((b) => b.request.dockerfile === 'build.Dockerfile').map((b) => [b.request.platform, b.request.buildArgs]));
+    let engine = engineMaking(() => debianImage());
+    await buildStackImage(options(), fakeIo(root, engine));
+    expect(argsByPlatform(engine)).toEqual({ 'linux/amd64': { base_image: 'debian:bookworm' }, 'linux/arm64': { base_image: 'debian:bookworm-arm64' } });
+
+    write('stacks/acme/build.Dockerfile', 'ARG base_image\nFROM ${base_image}\nARG locked_packages\n');
+    engine = engineMaking(() => debianImage());
+    await buildStackImage(options(), fakeIo(root, engine));
+    expect(argsByPlatform(engine)).toEqual({
+      'linux/amd64': { base_image: 'debian:bookworm', locked_packages: 'libc6=2.36-9 zlib1g=1:1.2.13' },
+      'linux/arm64': { base_image: 'debian:bookworm-arm64', locked_packages: 'libc6=2.36-9+deb12u1' },
+    });
+  });
+
+  it('refuses a broken lock with the file and field', async () => {
+    write('stacks/acme/build.Dockerfile', 'ARG base_image\nFROM ${base_image}\nARG locked_packages\n');
+    write('stacks/acme/packages.lock.json', '{"lockVersion": 0, "images": {}}');
+    await expect(
+      buildStackImage(
+        options(),
+        fakeIo(
+          root,
+          engineMaking(() => debianImage()),
+        ),
+      ),
+    ).rejects.toThrow('stacks/acme/packages.lock.json: lockVersion: expected 1');
   });
 
   it('refuses a tag that is no Docker tag before touching anything', async () => {

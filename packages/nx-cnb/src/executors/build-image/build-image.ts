@@ -19,13 +19,22 @@ import { decorateDockerfile } from '../../stack/decorate-dockerfile';
 import { type ImageConfig, imageConfig, labelMismatches, specProblems } from '../../stack/image-config';
 import { cnbUserLayer, type OsRelease, type Package, parseDpkgPackages, parseOsRelease, withCnbUser } from '../../stack/image-contents';
 import { buildArgsFor, type Stack, type StackImage } from '../../stack/stack';
+import { buildIdentity, imageSourcePaths, imageSources } from '../../workspace/image-sources';
 import { sourceDate } from '../../workspace/source-date';
-import { readStackFromDisk } from '../../workspace/workspace-files';
+import { lockBuildArgs, readStackFromDisk } from '../../workspace/workspace-files';
+import { withLicenses } from '../../release/copyright';
+import { writeSboms } from '../../receipt/platform-images';
+import { RESTORE_ONLY } from '../../receipt/baseline';
 import { executor, type Io } from '../executor';
 import { derivedMixins } from './mixins';
 import type { BuildImageExecutorOptions } from './schema';
 
 export default executor(buildStackImage);
+
+// Debian keeps each package's copyright (its licenses, in DEP-5 form) here; only these files are read of the
+// folder, and every file of the other folders read (dpkg's status.d of distroless images).
+const COPYRIGHT_FOLDER = '/usr/share/doc';
+const isWanted = (path: string) => !path.startsWith(`${COPYRIGHT_FOLDER}/`) || /^\/usr\/share\/doc\/[^/]+\/copyright$/.test(path);
 
 /** What the Dockerfile's own image holds that decorating needs. */
 interface BaseContents {
@@ -62,8 +71,13 @@ export async function buildStackImage(options: BuildImageExecutorOptions, io: Io
   }
   const outputDir = join(io.workspaceRoot, options.outputPath);
   await prepareOutputs(outputDir);
+  if (process.env[RESTORE_ONLY]) {
+    throw new ExpectedError(`${options.stack} ${options.image}: not in the Nx cache for ${process.env[RESTORE_ONLY]}; restoring a baseline builds nothing`);
+  }
 
   const { stack, image } = findImage(io.workspaceRoot, options);
+  // Taken before building, as Nx hashes the task's inputs before running it.
+  const sources = await imageSources(io.workspaceRoot, imageSourcePaths(options.stack, image), buildIdentity(options));
   stack.warnings.forEach((w) => io.logger.warn(w));
   const engine = await io.engine();
   const platforms = await choosePlatforms(engine, image, options);
@@ -110,7 +124,9 @@ export async function buildStackImage(options: BuildImageExecutorOptions, io: Io
     released: build.released,
     platforms: built,
     archive,
+    sources: sources ?? null,
   });
+  await step(`writing the SBOMs of ${build.references[0]}`, () => writeSboms(outputDir, receipt));
   await writeReceipt(outputDir, receipt);
   for (const p of built) {
     log(
@@ -226,22 +242,27 @@ function buildDockerfile(
 ): Promise<string> {
   const contextDir = join(workspaceRoot, stackRoot, image.context);
   const dockerfile = relative(contextDir, join(workspaceRoot, stackRoot, image.dockerfile));
-  return engine.build(
-    subject,
-    { context: () => contextTar(contextDir, dockerfile), dockerfile, target: image.definition.target, buildArgs: buildArgsFor(image, platform), platform },
-    log,
-  );
+  // Before the context starts streaming, so a bad lock leaves no stream behind.
+  const buildArgs = { ...buildArgsFor(image, platform), ...lockBuildArgs(workspaceRoot, stackRoot, image, platform) };
+  return engine.build(subject, { context: () => contextTar(contextDir, dockerfile), dockerfile, target: image.definition.target, buildArgs, platform }, log);
 }
 
 async function readBaseContents(engine: Engine, baseId: string, subject: string): Promise<BaseContents> {
-  const files = await engine.readFiles(baseId, ['/etc/os-release', '/etc/passwd', '/etc/group', '/var/lib/dpkg/status', '/var/lib/dpkg/status.d']);
+  const files = await engine.readFiles(
+    baseId,
+    ['/etc/os-release', '/etc/passwd', '/etc/group', '/var/lib/dpkg/status', '/var/lib/dpkg/status.d', COPYRIGHT_FOLDER],
+    isWanted,
+  );
   const osRelease = files.get('/etc/os-release')?.[0];
   if (!osRelease) throw new ExpectedError(`${subject}: the image has no /etc/os-release, so its distro cannot be named (io.buildpacks.base.distro.*)`);
   const inspected = await engine.inspect(baseId);
   return {
     osRelease: parseOsRelease(osRelease.content),
     // The decorating layer touches only the cnb user, so the packages read here hold for the final image.
-    packages: parseDpkgPackages([...(files.get('/var/lib/dpkg/status') ?? []), ...(files.get('/var/lib/dpkg/status.d') ?? [])]),
+    packages: withLicenses(
+      parseDpkgPackages([...(files.get('/var/lib/dpkg/status') ?? []), ...(files.get('/var/lib/dpkg/status.d') ?? [])]),
+      files.get(COPYRIGHT_FOLDER) ?? [],
+    ),
     passwd: files.get('/etc/passwd')?.[0]?.content,
     group: files.get('/etc/group')?.[0]?.content,
     hasPath: (inspected?.Config?.Env ?? []).some((e) => e.startsWith('PATH=')),

@@ -1,6 +1,6 @@
-import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { pack } from 'tar-stream';
@@ -10,6 +10,7 @@ import { FakePack } from '../../testing/fake-pack';
 import { builtStackImage } from '../../testing/receipts';
 import { putIndex } from '../../registry/registry-client';
 import { createBuilder } from './create-builder';
+import { writeFileIn } from '../../testing/files';
 
 const LABELS = {
   'io.buildpacks.stack.id': 'io.buildpacks.stacks.bookworm',
@@ -42,10 +43,7 @@ const buildpackToml = (id: string, extra = '[[stacks]]\n  id = "io.buildpacks.st
 describe('createBuilder', () => {
   let root: string;
   let engine: FakeEngine;
-  const write = (path: string, content: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  };
+  const write = (path: string, content: string) => writeFileIn(root, path, content);
   const options = (extra = {}) => ({
     config: 'builders/acme/builder.toml',
     builder: 'acme-builder:latest',

@@ -1,19 +1,17 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { FakeEngine } from '../../testing/fake-engine';
 import { fakeIo } from '../../testing/fake-io';
 import { builtStackImage } from '../../testing/receipts';
 import { publish } from './publish';
+import { writeFileIn } from '../../testing/files';
 
 describe('publish', () => {
   let root: string;
   let engine: FakeEngine;
   const savedDockerConfig = process.env.DOCKER_CONFIG;
-  const write = (path: string, content: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  };
+  const write = (path: string, content: string) => writeFileIn(root, path, content);
   const publishReceipt = () => JSON.parse(readFileSync(join(root, 'dist/publish/receipt.json'), 'utf8'));
 
   beforeEach(async () => {
@@ -38,11 +36,73 @@ describe('publish', () => {
       ['127.0.0.1:5000/acme/run:latest', { username: 'ci', password: 'hunter2', serveraddress: '127.0.0.1:5000' }],
       ['127.0.0.1:5000/acme/run:1.4.0', { username: 'ci', password: 'hunter2', serveraddress: '127.0.0.1:5000' }],
     ]);
-    expect(publishReceipt()).toEqual({ receiptVersion: 2, published });
+    expect(publishReceipt()).toEqual({ receiptVersion: 2, published, commit: null, version: null, files: ['run/receipt.json'] });
+    expect(existsSync(join(root, 'dist/publish/run/receipt.json'))).toBe(true);
     expect(published.map((p) => p.reference)).toEqual(['127.0.0.1:5000/acme/run:latest', '127.0.0.1:5000/acme/run:1.4.0']);
     const everything = io.lines.join('\n') + readFileSync(join(root, 'dist/publish/receipt.json'), 'utf8');
     expect(everything).not.toContain('hunter2');
     expect(everything).not.toContain(auth);
+  });
+
+  it('publishes a release: its version as a tag, the notes with digests and the SBOMs beside the publish receipt', async () => {
+    const receipt = JSON.parse(readFileSync(join(root, 'dist/run/receipt.json'), 'utf8'));
+    write('dist/run/sbom.linux-amd64.cdx.json', '{"bomFormat": "CycloneDX"}');
+    write(
+      'dist/release/release.json',
+      JSON.stringify({ version: '1.2.4', images: [{ image: 'run', platform: 'linux/amd64', imageId: receipt.platforms[0].imageId }] }),
+    );
+    write('dist/release/release-notes.md', '# acme 1.2.4\n');
+    const io = fakeIo(root, engine);
+    const published = await publish({ receipts: ['dist/run'], outputPath: 'dist/publish', releasePath: 'dist/release' }, io);
+    expect(published.map((p) => p.reference)).toEqual(['127.0.0.1:5000/acme/run:latest', '127.0.0.1:5000/acme/run:1.2.4']);
+    expect(publishReceipt()).toMatchObject({ version: '1.2.4', files: ['run/receipt.json', 'run/sbom.linux-amd64.cdx.json', 'release-notes.md'] });
+    expect(readFileSync(join(root, 'dist/publish/release-notes.md'), 'utf8')).toBe(
+      `# acme 1.2.4\n\n## Published\n\n- \`127.0.0.1:5000/acme/run:latest@${published[0].digest}\`\n- \`127.0.0.1:5000/acme/run:1.2.4@${published[1].digest}\`\n`,
+    );
+  });
+
+  it('leaves out release notes that describe other images, with a warning', async () => {
+    write('dist/release/release.json', JSON.stringify({ version: '1.2.4', images: [{ image: 'run', platform: 'linux/amd64', imageId: 'sha256:old' }] }));
+    const io = fakeIo(root, engine);
+    const published = await publish({ receipts: ['dist/run'], outputPath: 'dist/publish', releasePath: 'dist/release' }, io);
+    expect(published.map((p) => p.reference)).toEqual(['127.0.0.1:5000/acme/run:latest']);
+    expect(io.lines).toContain(
+      'warning: dist/release: the release notes describe other images than these; run release-notes again to publish them as a release',
+    );
+    expect(publishReceipt().version).toBeNull();
+  });
+
+  it('publishes a release of several platforms only when its notes name every platform, with each platform digest', async () => {
+    const multi = await builtStackImage(engine, root, 'dist/multi', ['127.0.0.1:5000/acme/build:latest'], { labels: {} }, 'build', [
+      'linux/amd64',
+      'linux/arm64',
+    ]);
+    const images = multi.platforms.map((p) => ({ image: 'build', platform: p.platform, imageId: p.imageId }));
+    write('dist/release/release-notes.md', '# acme 1.2.4\n');
+    write('dist/release/release.json', JSON.stringify({ version: '1.2.4', images: images.slice(0, 1) }));
+    const stale = fakeIo(root, engine);
+    await publish({ receipts: ['dist/multi'], outputPath: 'dist/publish', releasePath: 'dist/release' }, stale);
+    expect(stale.lines).toContain(
+      'warning: dist/release: the release notes describe other images than these; run release-notes again to publish them as a release',
+    );
+
+    write('dist/release/release.json', JSON.stringify({ version: '1.2.4', images: [...images].reverse() }));
+    const published = await publish({ receipts: ['dist/multi'], outputPath: 'dist/publish', releasePath: 'dist/release' }, fakeIo(root, engine));
+    expect(published.map((p) => p.reference)).toEqual(['127.0.0.1:5000/acme/build:latest', '127.0.0.1:5000/acme/build:1.2.4']);
+    const notes = readFileSync(join(root, 'dist/publish/release-notes.md'), 'utf8');
+    for (const p of published) {
+      expect(notes).toContain(
+        `- \`${p.reference}@${p.digest}\`\n  - linux/amd64: \`${p.platforms![0].digest}\`\n  - linux/arm64: \`${p.platforms![1].digest}\``,
+      );
+    }
+  });
+
+  it('refuses a release record that is not one, naming the file', async () => {
+    write('dist/release/release.json', '{"version": 3}');
+    await expect(publish({ receipts: ['dist/run'], outputPath: 'dist/publish', releasePath: 'dist/release' }, fakeIo(root, engine))).rejects.toThrow(
+      'dist/release/release.json: (file): expected the release record release-notes writes (version, images), found another file',
+    );
+    expect(engine.pushes).toEqual([]);
   });
 
   it('lists what it would push on a dry run and pushes nothing', async () => {

@@ -1,14 +1,20 @@
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { effectiveRunImages } from '../../builder/builder-toml';
 import type { RegistryAuth } from '../../engine/credentials';
 import type { Engine, Log } from '../../engine/engine';
 import { ensureImage } from '../../engine/ensure-image';
 import { registryAuth } from '../../engine/registry-auth';
+import { parseJson } from '../../config/parse';
 import { ConfigError, ExpectedError, step } from '../../errors';
 import { platformReference } from '../../oci/platform';
 import { type BuilderReceipt, type ImageReceipt, prepareOutputs, RECEIPT_FILE, readReceipt, writeFileAtomic } from '../../receipt/receipt';
 import { checkNaming, DOCKER_HUB, normalizeImageRef, registryHost, withTag } from '../../reference/image-reference';
 import { putIndex, type Registry } from '../../registry/registry-client';
+import { SBOM_FILE_SUFFIX } from '../../release/sbom';
+import { NOTES_FILE, RELEASE_FILE, type ReleaseRecord, renderPublished, sameImages } from '../../release/release-notes';
+import { releasedImages } from '../../receipt/platform-images';
+import { headCommit } from '../../workspace/git';
 import { readBuilderFromDisk } from '../../workspace/workspace-files';
 import { executor, type Io } from '../executor';
 import type { PublishExecutorOptions } from './schema';
@@ -46,7 +52,9 @@ export async function publish(options: PublishExecutorOptions, io: Io): Promise<
   await prepareOutputs(outputDir);
 
   const engine = await io.engine();
-  const pushes = await step('reading what to publish', () => plannedPushes(engine, io.workspaceRoot, options));
+  const release = await readRelease(io, options);
+  const tags = release ? [...(options.tags ?? []), release.version] : options.tags;
+  const pushes = await step('reading what to publish', () => plannedPushes(engine, io.workspaceRoot, { ...options, tags }));
   refuseDockerHub(pushes);
   if (options.dryRun) {
     for (const push of pushes)
@@ -65,7 +73,12 @@ export async function publish(options: PublishExecutorOptions, io: Io): Promise<
     io.logger.info(`pushed ${push.reference}@${result.digest}${result.platforms ? ` (${result.platforms.map((p) => p.platform).join(', ')})` : ''}`);
     published.push(result);
   }
-  await writeFileAtomic(join(outputDir, RECEIPT_FILE), JSON.stringify({ receiptVersion: 2, published }, null, 2) + '\n');
+  const files = await recordRelease(io.workspaceRoot, options, outputDir, release, published);
+  const commit = (await headCommit(io.workspaceRoot)) ?? null;
+  await writeFileAtomic(
+    join(outputDir, RECEIPT_FILE),
+    JSON.stringify({ receiptVersion: 2, published, commit, version: release?.version ?? null, files }, null, 2) + '\n',
+  );
   return published;
 }
 
@@ -166,4 +179,60 @@ async function mirrorPushes(engine: Engine, workspaceRoot: string, config: strin
     pushes.push(...run.mirrors.map((mirror) => ({ kind: 'engine' as const, reference: normalizeImageRef(mirror), platforms: platforms! })));
   }
   return pushes;
+}
+
+/** What release-notes wrote for the images about to be pushed, or undefined (with a warning when it is stale). */
+async function readRelease(io: Io, options: PublishExecutorOptions): Promise<{ version: string; notes: string } | undefined> {
+  if (!options.releasePath) return undefined;
+  const dir = join(io.workspaceRoot, options.releasePath);
+  const file = join(options.releasePath, RELEASE_FILE);
+  const text = await fs.readFile(join(io.workspaceRoot, file), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const release = parseJson(file, text) as Partial<ReleaseRecord>;
+  if (typeof release.version !== 'string' || !Array.isArray(release.images)) {
+    throw new ConfigError(file, '(file)', 'the release record release-notes writes (version, images)', 'another file');
+  }
+  // The notes hold when they name exactly the images about to be pushed, every platform's.
+  const current: ReleaseRecord['images'] = [];
+  for (const receiptDir of options.receipts) {
+    const receipt = await readReceipt<ImageReceipt | BuilderReceipt>(join(io.workspaceRoot, receiptDir));
+    if (receipt && 'references' in receipt) current.push(...releasedImages(receipt));
+  }
+  if (!sameImages(release.images, current)) {
+    io.logger.warn(`${options.releasePath}: the release notes describe other images than these; run release-notes again to publish them as a release`);
+    return undefined;
+  }
+  io.logger.info(`publishing release ${release.version} (${options.releasePath})`);
+  return { version: release.version, notes: await fs.readFile(join(dir, NOTES_FILE), 'utf8') };
+}
+
+/**
+ * Beside the publish receipt: each image's receipt and SBOMs (the baseline of
+ * the next release) and the release notes with the digests appended.
+ */
+async function recordRelease(
+  workspaceRoot: string,
+  options: PublishExecutorOptions,
+  outputDir: string,
+  release: { version: string; notes: string } | undefined,
+  published: Published[],
+): Promise<string[]> {
+  const files: string[] = [];
+  for (const receiptDir of options.receipts) {
+    const receipt = await readReceipt<ImageReceipt | BuilderReceipt>(join(workspaceRoot, receiptDir));
+    if (!receipt || !('references' in receipt)) continue;
+    const target = join(outputDir, receipt.image);
+    await fs.rm(target, { recursive: true, force: true });
+    await fs.mkdir(target, { recursive: true });
+    for (const name of await fs.readdir(join(workspaceRoot, receiptDir))) {
+      if (name !== RECEIPT_FILE && !name.endsWith(SBOM_FILE_SUFFIX)) continue;
+      await writeFileAtomic(join(target, name), await fs.readFile(join(workspaceRoot, receiptDir, name), 'utf8'));
+      files.push(`${receipt.image}/${name}`);
+    }
+  }
+  if (release) {
+    await writeFileAtomic(join(outputDir, NOTES_FILE), `${release.notes.trimEnd()}\n\n${renderPublished(published)}`);
+    files.push(NOTES_FILE);
+  }
+  return files;
 }

@@ -9,6 +9,8 @@ export interface PublishExecutorOptions {
   images?: string[];
   /** Folder for the publish receipt (references and digests), relative to the workspace. */
   outputPath: string;
+  /** Folder of a stack's release-notes output: when its release.json names these images, its version is pushed as a tag and the notes are published. */
+  releasePath?: string;
   /** Print what would be pushed, push nothing. */
   dryRun?: boolean;
 }

@@ -14,9 +14,9 @@ interface Step {
 }
 interface Workflow {
   name: string;
-  on: Record<string, { branches?: unknown[] } | null>;
+  on: Record<string, { branches?: unknown[] } | { cron: string }[] | null>;
   env: Record<string, unknown>;
-  jobs: Record<string, { 'runs-on': unknown; permissions: Record<string, string>; steps: Step[] }>;
+  jobs: Record<string, { 'runs-on': unknown; if?: string; permissions: Record<string, string>; steps: Step[] }>;
 }
 
 /** Parses with a real YAML parser, failing on any error or warning (duplicate keys, bad indentation...). */
@@ -25,7 +25,7 @@ function readWorkflow(tree: Tree, path = '.github/workflows/nx-cnb.yml'): { work
   expect(doc.errors).toEqual([]);
   expect(doc.warnings).toEqual([]);
   const workflow = doc.toJS() as Workflow;
-  expect(Object.keys(workflow.jobs)).toEqual(['build']);
+  expect(Object.keys(workflow.jobs)).toEqual(['build', 'check-updates']);
   return { workflow, steps: workflow.jobs.build.steps };
 }
 
@@ -64,7 +64,8 @@ describe('ci generator', () => {
       return i;
     };
 
-    expect(Object.keys(workflow.on).sort()).toEqual(['pull_request', 'push']);
+    expect(Object.keys(workflow.on).sort()).toEqual(['pull_request', 'push', 'schedule', 'workflow_dispatch']);
+    expect(workflow.jobs.build.if).toBe("github.event_name == 'pull_request' || github.event_name == 'push'");
     expect(workflow.on.pull_request).toBeNull();
     expect(workflow.on.push).toEqual({ branches: ['main'] });
     expect(workflow.env).toEqual({ CI: true, NX_NO_CLOUD: true });
@@ -111,6 +112,27 @@ describe('ci generator', () => {
       if (i !== login) expect(JSON.stringify(s)).not.toMatch(/secrets\.|GITHUB_TOKEN/);
       if (s.run) expect(s.run).not.toMatch(/set -x|\bsecrets\b|\bpassword\b/i);
     });
+  });
+
+  it('has a scheduled job that records package updates in the locks, commits them, and builds and publishes what they reach', async () => {
+    await ciGenerator(tree, {});
+    const { workflow } = readWorkflow(tree);
+    expect(workflow.on.schedule).toEqual([{ cron: '17 5,17 * * *' }]);
+    const job = workflow.jobs['check-updates'];
+    expect(job.if).toBe("github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'");
+    expect(job.permissions).toMatchObject({ contents: 'write' });
+    const runs = job.steps.map((s) => s.run ?? s.uses ?? '');
+    const at = (text: string) => runs.findIndex((r) => r.includes(text));
+    // The same setup as the build job: dependencies, QEMU for the other platforms, pack.
+    for (const setup of ['npm ci', 'docker/setup-qemu-action@v3', 'buildpacks/github-actions/setup-pack@v6.1.0'])
+      expect(at(setup)).toBeLessThan(at('npx nx run-many -t check-updates --write'));
+    expect(at('npm ci')).toBeGreaterThanOrEqual(0);
+    expect(at('check-updates --write')).toBeLessThan(at('git push'));
+    expect(at('git push')).toBeLessThan(at('npx nx affected -t build-image create-builder create-builder-buildpackless --base=HEAD~1 --head=HEAD'));
+    expect(at('docker/login-action@v3')).toBeLessThan(at('npx nx affected -t publish --base=HEAD~1 --head=HEAD'));
+    const commit = job.steps.find((s) => s.run?.includes('git push'))!;
+    expect(commit.run).toContain("git diff --quiet -- ':(glob)**/packages.lock.json'");
+    for (const s of job.steps.filter((s) => /affected|login/.test(s.run ?? s.uses ?? ''))) expect(s.if).toBe("steps.locks.outputs.changed == 'true'");
   });
 
   it.each([

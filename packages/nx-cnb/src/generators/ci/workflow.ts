@@ -42,6 +42,10 @@ on:
   push:
     branches:
       - ${yamlString(o.mainBranch)}
+  # Twice a day, ask the distro's mirror for package updates (the check-updates job).
+  schedule:
+    - cron: '17 5,17 * * *'
+  workflow_dispatch:
 
 # One run per branch or pull request; a newer commit cancels a pull request's run, never a publish.
 concurrency:
@@ -54,6 +58,7 @@ ${cloud}
 jobs:
   build:
     name: Build, test and publish stacks and builders
+    if: github.event_name == 'pull_request' || github.event_name == 'push'
     runs-on: ${yamlString(o.runsOn)}
     permissions:
       contents: read
@@ -63,7 +68,79 @@ ${packages}    defaults:
       run:
         shell: bash
     steps:
-      - name: Check out with full history (nx affected compares commits)
+${setupSteps(o)}      - name: Build the affected stacks and builders
+        run: npx nx affected -t build-image create-builder create-builder-buildpackless
+
+      - name: Test
+        if: github.event_name == 'pull_request'
+        run: |
+          ${o.testCommand}
+
+      - name: Log in to ${o.registry}
+        if: ${onMain}
+        uses: docker/login-action@v3
+        with:
+          registry: ${yamlString(o.registry)}
+          username: ${username}
+          password: \${{ secrets.${o.passwordSecret} }}
+
+      - name: Publish the affected stacks and builders
+        if: ${onMain}
+        run: npx nx affected -t publish
+
+  # Each stack's packages.lock.json records the versions the mirror offers; it is an input of the stack's
+  # image tasks. When the mirror has newer packages, this job commits the new locks and builds and publishes
+  # what they reach (a push made with the workflow's token starts no other workflow, so it does that itself).
+  # Every stack needs a committed lock first: nx run-many -t check-updates --write, after a build.
+  check-updates:
+    name: Package updates from the distro mirror
+    if: github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'
+    runs-on: ${yamlString(o.runsOn)}
+    permissions:
+      contents: write
+      actions: read
+${packages}    defaults:
+      run:
+        shell: bash
+    steps:
+${setupSteps(o)}      - name: Ask the mirror for updates and record them in the locks
+        run: npx nx run-many -t check-updates --write
+
+      - name: Commit the changed locks
+        id: locks
+        run: |
+          if git diff --quiet -- ':(glob)**/packages.lock.json'; then
+            echo "No package updates."
+            exit 0
+          fi
+          git config user.name 'github-actions[bot]'
+          git config user.email '41898282+github-actions[bot]@users.noreply.github.com'
+          git add -- ':(glob)**/packages.lock.json'
+          git commit -m 'Package updates from the distro mirror'
+          git push
+          echo 'changed=true' >>"$GITHUB_OUTPUT"
+
+      - name: Build the stacks and builders the locks reach
+        if: steps.locks.outputs.changed == 'true'
+        run: npx nx affected -t build-image create-builder create-builder-buildpackless --base=HEAD~1 --head=HEAD
+
+      - name: Log in to ${o.registry}
+        if: steps.locks.outputs.changed == 'true'
+        uses: docker/login-action@v3
+        with:
+          registry: ${yamlString(o.registry)}
+          username: ${username}
+          password: \${{ secrets.${o.passwordSecret} }}
+
+      - name: Publish them
+        if: steps.locks.outputs.changed == 'true'
+        run: npx nx affected -t publish --base=HEAD~1 --head=HEAD
+`;
+}
+
+/** Checkout, Node.js and the dependencies, base and head for nx affected, QEMU and pack: what every job starts with. */
+function setupSteps(o: WorkflowOptions): string {
+  return `      - name: Check out with full history (nx affected compares commits)
         uses: actions/checkout@v4
         with:
           fetch-depth: 0
@@ -98,24 +175,5 @@ ${o.packageManager === 'pnpm' ? '      # The pnpm version comes from the package
         with:
           pack-version: ${yamlString(o.packVersion)}
 
-      - name: Build the affected stacks and builders
-        run: npx nx affected -t build-image create-builder create-builder-buildpackless
-
-      - name: Test
-        if: github.event_name == 'pull_request'
-        run: |
-          ${o.testCommand}
-
-      - name: Log in to ${o.registry}
-        if: ${onMain}
-        uses: docker/login-action@v3
-        with:
-          registry: ${yamlString(o.registry)}
-          username: ${username}
-          password: \${{ secrets.${o.passwordSecret} }}
-
-      - name: Publish the affected stacks and builders
-        if: ${onMain}
-        run: npx nx affected -t publish
 `;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createNodesV2 } from './nodes';
@@ -47,6 +47,19 @@ describe('createNodesV2', () => {
 
   it('matches images.json and stack.toml files', () => {
     expect(createNodesV2[0]).toBe('**/{images.json,stack.toml,builder.toml,buildpack.toml}');
+  });
+
+  it('keeps what it inferred on disk for the next Nx process, and infers again when a file it read changes', async () => {
+    const files = ['stacks/acme/images.json', 'stacks/acme/base/stack.toml', 'stacks/acme/tiny/stack.toml'];
+    const targets = async () => Object.keys((await infer(files))[0][1].projects!['stacks/acme'].targets!);
+    expect(await targets()).toContain('image-run-tiny');
+    const cached = readdirSync(join(root, '.nx/workspace-data')).filter((f) => f.startsWith('nx-cnb-'));
+    expect(cached).toHaveLength(1);
+    write(
+      'stacks/acme/images.json',
+      JSON.stringify({ os_name: 'debian', os_codename: 'bookworm', images: [{ name: 'base', config_dir: 'base', create_build_image: true }] }),
+    );
+    expect(await targets()).not.toContain('image-run-tiny');
   });
 
   it('infers one named project per stack, with a target per image and an aggregate', async () => {
@@ -142,10 +155,6 @@ describe('createNodesV2', () => {
          ],
          "metadata": {
            "description": "Builds the base build image debian-bookworm-build:latest from base/build.Dockerfile for linux/amd64",
-           "help": {
-             "command": "docker image inspect debian-bookworm-build:latest",
-             "example": {},
-           },
            "technologies": [
              "docker",
              "buildpacks",
@@ -178,10 +187,6 @@ describe('createNodesV2', () => {
          ],
          "metadata": {
            "description": "Builds the base run image debian-bookworm-run:latest from base/run.Dockerfile for linux/amd64",
-           "help": {
-             "command": "docker image inspect debian-bookworm-run:latest",
-             "example": {},
-           },
            "technologies": [
              "docker",
              "buildpacks",
@@ -213,10 +218,6 @@ describe('createNodesV2', () => {
          ],
          "metadata": {
            "description": "Builds the tiny run image debian-bookworm-run-tiny:latest from tiny/run.Dockerfile for linux/amd64",
-           "help": {
-             "command": "docker image inspect debian-bookworm-run-tiny:latest",
-             "example": {},
-           },
            "technologies": [
              "docker",
              "buildpacks",

@@ -1,6 +1,6 @@
 import type { CreateNodesResult, CreateNodesV2, ProjectConfiguration } from '@nx/devkit';
 import { pluginLog } from './plugin-log';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 import type { BuilderToml } from '../builder/builder-toml';
 import type { BuildpackDescriptor } from '../builder/buildpack-toml';
@@ -9,6 +9,7 @@ import { readBuilderFromDisk, readBuildpackFromDisk, readingOnce, readStackFromD
 import { BUILDER_TOML, BUILDPACKLESS_TOML, builderProject, builderProjectName } from './builder-nodes';
 import { brokenTargets, problemMessage, warnOnce } from './broken-project';
 import { indexImages } from './image-index';
+import { cachedInference, keyOf, pluginCodeStamp } from './inference-cache';
 import { type NxCnbPluginOptions, pluginOptionsProblem } from './options';
 import { notNxCnbFile, type ReadFile, underPaketoStack } from './scope';
 import { stackTargets } from './stack-nodes';
@@ -42,11 +43,44 @@ interface Candidate<T> {
  */
 export const createNodesV2: CreateNodesV2<NxCnbPluginOptions> = [
   CONFIG_GLOB,
-  async (files, options, context) => inferProjects(context.workspaceRoot, files, options),
+  async (files, options, context) => {
+    const { workspaceRoot } = context;
+    const cacheFile = join(workspaceDataDirectory(workspaceRoot), `nx-cnb-${keyOf(options ?? {})}.json`);
+    // Modification times only break ties between clashing names: a file touched but not changed keeps the earlier answer.
+    const key = keyOf(pluginCodeStamp(), options ?? {}, files);
+    const inferred = cachedInference(cacheFile, key, readingOnce(), (read, warn) => inferProjects(workspaceRoot, files, options, { read, warn }));
+    if (inferred.fromCache) pluginLog.verbose(`nx-cnb: no file changed since ${cacheFile} was written; its projects are used`);
+    inferred.warnings.forEach(warnOnce);
+    return inferred.result;
+  },
 ];
 
-export function inferProjects(workspaceRoot: string, matched: readonly string[], options: unknown): [string, CreateNodesResult][] {
-  const readOnce = readingOnce();
+/** Where Nx keeps what it derives from the workspace (.nx/workspace-data unless set otherwise); `nx reset` empties it. */
+function workspaceDataDirectory(workspaceRoot: string): string {
+  try {
+    // Nx's own answer, as its plugins use it; the module is loaded already in a plugin worker.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('nx/src/utils/cache-directory') as { workspaceDataDirectoryForWorkspace(root: string): string }).workspaceDataDirectoryForWorkspace(
+      workspaceRoot,
+    );
+  } catch {
+    return join(workspaceRoot, '.nx', 'workspace-data');
+  }
+}
+
+/** How inference reads files (each once) and reports problems. */
+export interface InferenceIo {
+  read: ReadTextFile;
+  warn: (message: string) => void;
+}
+
+export function inferProjects(
+  workspaceRoot: string,
+  matched: readonly string[],
+  options: unknown,
+  io: InferenceIo = { read: readingOnce(), warn: warnOnce },
+): [string, CreateNodesResult][] {
+  const { read: readOnce, warn } = io;
   const readText: ReadFile = (path) => readOnce(join(workspaceRoot, path));
   const files = matched.filter((file) => {
     const reason = notNxCnbFile(file, readText);
@@ -55,7 +89,7 @@ export function inferProjects(workspaceRoot: string, matched: readonly string[],
   });
   // Bad options would make every stack and builder wrong: each keeps its targets' names, and they fail with the problem.
   const optionsProblem = pluginOptionsProblem(options);
-  if (optionsProblem) warnOnce(optionsProblem.message);
+  if (optionsProblem) warn(optionsProblem.message);
   const opts = optionsProblem ? {} : ((options ?? {}) as NxCnbPluginOptions);
 
   const read = <T>(kind: Candidate<T>['kind'], file: string, work: (read: ReadTextFile) => T, filesOf: (value: T) => string[] = () => [file]): Candidate<T> => {
@@ -89,7 +123,7 @@ export function inferProjects(workspaceRoot: string, matched: readonly string[],
 
   const stacks = [...paketoStacks, ...loneStacks].sort(olderFirst);
   const all = [...stacks, ...builders, ...buildpacks].sort(olderFirst);
-  assignNames(workspaceRoot, all);
+  assignNames(workspaceRoot, all, warn);
 
   const healthyStacks = stacks.filter((c) => c.value && !c.problem && !c.skipped);
   const index = indexImages(
@@ -101,9 +135,9 @@ export function inferProjects(workspaceRoot: string, matched: readonly string[],
   const buildpackProjects = new Map<string, string>();
   for (const c of buildpacks) {
     if (c.skipped) continue;
-    if (c.problem) warnOnce(c.problem);
+    if (c.problem) warn(c.problem);
     else {
-      c.value!.warnings.forEach(warnOnce);
+      c.value!.warnings.forEach((w) => warn(w));
       buildpackProjects.set(c.root, c.name!);
     }
   }
@@ -113,8 +147,8 @@ export function inferProjects(workspaceRoot: string, matched: readonly string[],
     let project: ProjectConfiguration;
     const problem = optionsProblem?.message ?? c.problem;
     if (problem) {
-      if (!optionsProblem) warnOnce(problem);
-      project = brokenProject(workspaceRoot, c, problem, opts);
+      if (!optionsProblem) warn(problem);
+      project = brokenProject(c, problem, opts, readText);
     } else if (c.kind === 'buildpack') {
       project = buildpackProject(c.root, c.name!, c.value as BuildpackDescriptor);
     } else if (c.kind === 'builder') {
@@ -175,7 +209,7 @@ function lastModified(workspaceRoot: string, files: string[]): number {
  * is the one reported (a buildpack, which has no targets, is quietly named
  * after its folder instead).
  */
-function assignNames(workspaceRoot: string, candidates: Candidate<unknown>[]): void {
+function assignNames(workspaceRoot: string, candidates: Candidate<unknown>[], warn: (message: string) => void): void {
   const byRoot = new Map<string, Candidate<unknown>>();
   const byName = new Map<string, Candidate<unknown>>();
   const unique = (wanted: string) => {
@@ -188,7 +222,7 @@ function assignNames(workspaceRoot: string, candidates: Candidate<unknown>[]): v
     const other = byRoot.get(c.root);
     if (other) {
       c.skipped = true;
-      warnOnce(`${c.file}: (folder): expected a folder of its own (each folder is one project), found ${c.root}, which ${other.file} makes a project already`);
+      warn(`${c.file}: (folder): expected a folder of its own (each folder is one project), found ${c.root}, which ${other.file} makes a project already`);
       continue;
     }
     byRoot.set(c.root, c);
@@ -230,11 +264,11 @@ function readBuilders(workspaceRoot: string, root: string, read: ReadTextFile): 
 }
 
 /** A stack or builder nx-cnb could not read: its usual targets, each failing with the problem. */
-function brokenProject(workspaceRoot: string, c: Candidate<unknown>, problem: string, options: NxCnbPluginOptions): ProjectConfiguration {
+function brokenProject(c: Candidate<unknown>, problem: string, options: NxCnbPluginOptions, read: ReadFile): ProjectConfiguration {
   const targets =
     c.kind === 'stack'
       ? [options.buildImageTargetName ?? 'build-image', 'publish']
-      : ['create-builder', ...(existsSync(join(workspaceRoot, c.root, BUILDPACKLESS_TOML)) ? ['create-builder-buildpackless'] : []), 'publish'];
+      : ['create-builder', ...(read(posix.join(c.root, BUILDPACKLESS_TOML)) !== undefined ? ['create-builder-buildpackless'] : []), 'publish'];
   return {
     name: c.name,
     root: c.root,

@@ -61,10 +61,6 @@ export function stackTargets(
       metadata: {
         technologies: ['docker', 'buildpacks'],
         description: `Builds the ${image.variant} ${image.kind} image ${reference} from ${image.dockerfile} for ${image.platforms.join(', ')}`,
-        help: {
-          command: 'docker image inspect ' + reference,
-          example: {},
-        },
       },
     };
   }

@@ -1,4 +1,4 @@
-import { type ExecutorContext, logger } from '@nx/devkit';
+import type { ExecutorContext } from '@nx/devkit';
 import { inspect } from 'node:util';
 import { connectEngine } from '../engine/docker-engine';
 import type { Engine } from '../engine/engine';
@@ -8,6 +8,7 @@ import { findPack } from '../pack/pack-cli';
 import { registryAuth } from '../engine/registry-auth';
 import { type Registry, RegistryClient } from '../registry/registry-client';
 import { runNx } from '../workspace/nx-cache';
+import { taskLog } from './task-log';
 
 /** What a task reaches outside itself. The real ones come from executor(); unit tests pass fakes. */
 export interface Io {
@@ -31,7 +32,7 @@ export function realIo(workspaceRoot: string): Io {
     engine: () => (engine ??= connectEngine()),
     pack: () => (pack ??= findPack()),
     registry: new RegistryClient((host) => registryAuth(host)),
-    logger,
+    logger: taskLog,
     now: () => new Date(),
     nx: (args) => runNx(workspaceRoot, args),
   };
@@ -49,7 +50,7 @@ export function executor<Options>(work: (options: Options, io: Io) => Promise<un
       await work(options, realIo(context.root));
       return { success: true };
     } catch (e) {
-      logger.error(e instanceof ExpectedError || isEnvironmental(e) ? e.message : `nx-cnb failed unexpectedly (a bug; please report it): ${inspect(e)}`);
+      taskLog.error(e instanceof ExpectedError || isEnvironmental(e) ? e.message : `nx-cnb failed unexpectedly (a bug; please report it): ${inspect(e)}`);
       return { success: false };
     }
   };

@@ -1,4 +1,3 @@
-import { cacheDir } from '@nx/devkit';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, promises as fs, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -139,6 +138,8 @@ async function registryBaseline(ctx: BaselineContext): Promise<Baseline> {
  */
 async function refBaseline(ctx: BaselineContext, ref: string): Promise<Baseline> {
   const commit = await resolveCommit(ctx.workspaceRoot, ref, `baseline ref:${ref}`);
+  // Loaded here, not with the module: build-image imports this module, and the devkit alone takes 50 ms to load.
+  const { cacheDir } = await import('@nx/devkit');
   const worktree = mkdtempSync(join(tmpdir(), 'nx-cnb-baseline-'));
   try {
     await git(ctx.workspaceRoot, ['worktree', 'add', '--detach', '--force', worktree, commit]);

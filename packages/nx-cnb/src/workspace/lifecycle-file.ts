@@ -14,13 +14,18 @@ async function lifecycleTomlOf(tarball: string): Promise<string | undefined> {
   const tar = extract();
   tar.on('entry', (header, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => header.name.replace(/^\.\//, '') === 'lifecycle.toml' && chunks.push(chunk));
+    const wanted = header.name.replace(/^\.\//, '') === 'lifecycle.toml';
+    stream.on('data', (chunk: Buffer) => wanted && chunks.push(chunk));
     stream.on('end', () => {
-      if (chunks.length) text = Buffer.concat(chunks).toString('utf8');
-      next();
+      if (!wanted) return next();
+      text = Buffer.concat(chunks).toString('utf8');
+      // lifecycle.toml comes first in the lifecycle's own tarballs: the rest (10 MB of binaries) is not read.
+      tar.destroy();
     });
   });
-  await pipeline(createReadStream(tarball), createGunzip(), tar);
+  await pipeline(createReadStream(tarball), createGunzip(), tar).catch((e: unknown) => {
+    if (text === undefined) throw e;
+  });
   return text;
 }
 

@@ -65,8 +65,10 @@ nx() {
 }
 # The seconds each image task spent pushing to the cache registry, summed, from a stamped log.
 push_seconds() {
-  awk '/ pushing to the cache registry / { split($0, f, " \\| "); start[f[1]] = $1 }
-       / \| built .* for / { split($0, f, " \\| "); if (f[1] in start) { s += $1 - start[f[1]]; delete start[f[1]] } }
+  awk 'match($0, /^ *[0-9.]+ [^ ]+: [a-z-]+ \| /) {
+         task = substr($0, RSTART, RLENGTH); sub(/^ *[0-9.]+ /, "", task)
+         if (/ pushing to the cache registry /) start[task] = $1
+         else if (/ \| built .* for / && task in start) { s += $1 - start[task]; delete start[task] } }
        END { printf "%.1f", s }' "$1"
 }
 # platform_args SET: --platform for one platform; none for several (the stack's own list).
@@ -135,7 +137,8 @@ row "base run Dockerfile: a 5 MB layer added ($set)" "$nx_s" "$nx_change_run" "$
 # The layers of the new run image that the old one lacks, at the size the cache registry stores them.
 new_layers="$(node bench/new-layers.js "$old_manifest" "$new_manifest" 2>"$logs/new-layers.log" || echo 0)"
 
-say "final nx run, cleanup..."; platform_args "$set"; nx final run-many -p "$project" -t build-image "${platform[@]}"
+# The image targets themselves: Nx passes --platform to the targets named, not to those they depend on.
+say "final nx run, cleanup..."; nx_images final "$set"
 mapfile -t plain_refs < <(docker image ls --format '{{.Repository}}:{{.Tag}}' | grep "^${plain_repo}/" || true)
 ((${#plain_refs[@]} == 0)) || docker rmi "${plain_refs[@]}" >/dev/null
 

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectEngine } from '../src/engine/docker-engine';
+import { sbomFileName } from '../src/release/sbom';
 import { SecondEngine } from './second-engine';
 import { expectSuccess, REPO_ROOT, TempWorkspace, taskOutcomes, lifecycleTarball, removeImagesUnder } from './workspace';
 
@@ -50,6 +51,9 @@ const outputs = (key: string) => {
   const dir = join(ws.root, 'dist/stacks/slow', key);
   return existsSync(dir) ? readdirSync(dir).sort() : [];
 };
+// What a finished image task leaves: the stack builds for the engine's platform, linux/amd64 on these machines.
+const FINISHED = ['image.tar', 'receipt.json', sbomFileName('linux/amd64')];
+const finishedOnly = (files: string[]) => files.filter((f) => FINISHED.includes(f));
 const slowBy = (seconds: number) => ws.write('stacks/slow/stack.toml', STACK_TOML.replace('delay = "0"', `delay = "${seconds}"`));
 
 describe('hostile input', () => {
@@ -69,7 +73,7 @@ describe('hostile input', () => {
     symlinkSync('loop-a', join(ws.root, 'stacks/slow/loop-b'));
     symlinkSync('/etc/shadow', join(ws.root, 'stacks/slow/escape'));
     expectSuccess(ws.nx('run', 'slow:image-run', '--skip-nx-cache'));
-    expect(outputs('run')).toEqual(['image.tar', 'receipt.json']);
+    expect(outputs('run')).toEqual(FINISHED);
   });
 
   it('reports binary garbage in a stack.toml, naming the file, and keeps every other project', () => {
@@ -98,13 +102,13 @@ describe('faults', () => {
       expect(run.output).toMatch(
         /Building stacks\/slow build \(.*slow-build:latest, linux\/amd64\) failed: |No Docker engine answers at DOCKER_HOST=tcp:\/\/127.0.0.1:23760/,
       );
-      expect(outputs('build').filter((f) => f === 'receipt.json' || f === 'image.tar')).toEqual([]);
+      expect(finishedOnly(outputs('build'))).toEqual([]);
 
       await second.start();
       execFileSync('bash', ['-c', `docker save nx-cnb/debian:bookworm | docker -H ${second.host} load -q`]);
       slowBy(0);
       expectSuccess(ws.nxWithEnv(env, 'run', 'slow:image-build', '--skip-nx-cache'));
-      expect(outputs('build')).toEqual(['image.tar', 'receipt.json']);
+      expect(outputs('build')).toEqual(FINISHED);
     } finally {
       await second.stop();
       slowBy(0);
@@ -118,10 +122,10 @@ describe('faults', () => {
     process.kill(-build.child.pid!, 'SIGINT');
     const run = await build.done;
     expect(run.status).not.toBe(0);
-    expect(outputs('build').filter((f) => f === 'receipt.json' || f === 'image.tar')).toEqual([]);
+    expect(finishedOnly(outputs('build'))).toEqual([]);
     slowBy(0);
     expectSuccess(ws.nx('run', 'slow:image-build', '--skip-nx-cache'));
-    expect(outputs('build')).toEqual(['image.tar', 'receipt.json']);
+    expect(outputs('build')).toEqual(FINISHED);
   });
 
   it('fails clearly when the registry is down during publish, and records nothing as published', () => {

@@ -6,7 +6,7 @@ bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$bench/.."
 bash tools/node-deps.sh
 eval "$(bash tools/provision.sh 2>/dev/null)"
-for script in stack-build builder-create affected graph jam release; do
+for script in stack-build builder-create installed affected graph jam release; do
   [[ -f "$bench/$script.sh" ]] || continue
   echo
   echo "=== bench/$script.sh"

@@ -18,7 +18,7 @@ const arch = process.arch === 'arm64' ? 'arm64' : 'amd64';
 
 const FIXTURE_WARNING = 'buildpacks/hello/test/missing-version/buildpack.toml: buildpack.version: expected a buildpack version such as "1.2.3", found nothing';
 const BROKEN_STACK_WARNING =
-  'stacks/broken/stack.toml: rnu: expected one of the known keys (id, homepage, maintainer, platforms, build, run, deprecated), found an unknown key';
+  'stacks/broken/stack.toml: rnu: expected one of the known keys (id, name, homepage, support-url, bug-report-url, maintainer, platforms, build, run, deprecated), found an unknown key';
 
 let engine: DockerEngine;
 let tmp: string;

@@ -78,10 +78,10 @@ const CASES: Record<string, Case> = {
   'a typo in one stack': {
     files: { 'stacks/lone/stack.toml': STACK_TOML.replace('[run]', '[rnu]') },
     warnings: [
-      'stacks/lone/stack.toml: rnu: expected one of the known keys (id, homepage, maintainer, platforms, build, run, deprecated), found an unknown key',
+      'stacks/lone/stack.toml: rnu: expected one of the known keys (id, name, homepage, support-url, bug-report-url, maintainer, platforms, build, run, deprecated), found an unknown key',
     ],
     broken: {
-      lone: 'stacks/lone/stack.toml: rnu: expected one of the known keys (id, homepage, maintainer, platforms, build, run, deprecated), found an unknown key',
+      lone: 'stacks/lone/stack.toml: rnu: expected one of the known keys (id, name, homepage, support-url, bug-report-url, maintainer, platforms, build, run, deprecated), found an unknown key',
     },
     // The builder names lone's images, which no stack makes now; it still infers (create-builder reports that when run).
     check: (p) => expect(p['acme-builder'].targets!['create-builder'].dependsOn).toEqual([]),

@@ -4,14 +4,14 @@ describe('decorateDockerfile', () => {
   it('writes env and labels as one ENV and one LABEL instruction, user last', () => {
     const { dockerfile, apiLabels } = decorateDockerfile(
       'sha256:abc',
-      'cnb-user.tar',
+      'decoration.tar',
       { CNB_USER_ID: '1001', CNB_STACK_ID: 'io.acme.stack' },
       { 'io.buildpacks.stack.id': 'io.acme.stack', 'io.buildpacks.rebasable': 'true' },
       '1001:1000',
     );
     expect(dockerfile.split('\n')).toEqual([
       'FROM sha256:abc',
-      'ADD cnb-user.tar /',
+      'ADD decoration.tar /',
       'ENV CNB_USER_ID="1001" CNB_STACK_ID="io.acme.stack"',
       'LABEL io.buildpacks.stack.id="io.acme.stack" io.buildpacks.rebasable="true"',
       'USER 1001:1000',

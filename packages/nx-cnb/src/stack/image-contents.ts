@@ -16,6 +16,32 @@ export function parseOsRelease(text: string): OsRelease {
   return { id: values.ID ?? 'unknown', versionId: values.VERSION_ID ?? '', versionCodename: values.VERSION_CODENAME, prettyName: values.PRETTY_NAME };
 }
 
+/**
+ * /etc/os-release with some values replaced (or added at the end), as jam
+ * rebrands run images. Unlike jam, which rewrites the file in map order and
+ * drops comments, every other line stays as it was, in its place.
+ */
+export function withOsReleaseValues(text: string, values: Record<string, string>): string {
+  const pending = new Map(Object.entries(values));
+  const lines = text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => {
+      const key = /^([A-Z0-9_]+)=/.exec(line)?.[1];
+      if (key === undefined || !pending.has(key)) return line;
+      const value = pending.get(key)!;
+      pending.delete(key);
+      return `${key}=${osReleaseQuoted(value)}`;
+    });
+  for (const [key, value] of pending) lines.push(`${key}=${osReleaseQuoted(value)}`);
+  return lines.join('\n') + '\n';
+}
+
+// os-release(5): a double-quoted shell string, with backslash, quote, dollar and backtick escaped.
+function osReleaseQuoted(value: string): string {
+  return `"${value.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
+}
+
 export interface Package {
   name: string;
   version: string;
@@ -87,12 +113,17 @@ export interface TarEntry {
   type?: 'file' | 'directory';
 }
 
-/** The layer that adds the cnb user: /etc/passwd, /etc/group and a home the user owns. */
-export function cnbUserLayer(users: { passwd: string; group: string }, user: CnbUser): TarEntry[] {
+/**
+ * The layer decorating adds: the cnb user (/etc/passwd, /etc/group and a
+ * home the user owns) and, for a rebranded run image, its /etc/os-release as
+ * a regular file (it replaces Debian's symlink to /usr/lib/os-release).
+ */
+export function decorationLayer(users: { passwd: string; group: string }, user: CnbUser, osRelease?: string): TarEntry[] {
   return [
     { name: 'etc', type: 'directory', mode: 0o755 },
     { name: 'etc/passwd', content: users.passwd, mode: 0o644 },
     { name: 'etc/group', content: users.group, mode: 0o644 },
+    ...(osRelease === undefined ? [] : [{ name: 'etc/os-release', content: osRelease, mode: 0o644 }]),
     { name: 'home', type: 'directory', mode: 0o755 },
     { name: 'home/cnb', type: 'directory', mode: 0o755, uid: user.uid, gid: user.gid },
   ];

@@ -1,6 +1,6 @@
 import { ConfigError, ConfigErrors, describeValue } from '../errors';
 import { Fields, isTable } from '../config/fields';
-import { parseLoosely, parseToml } from '../config/parse';
+import { hasControlCharacter, parseLoosely, parseToml } from '../config/parse';
 import { platformProblem } from '../oci/platform';
 
 export type ImageKind = 'build' | 'run';
@@ -26,7 +26,12 @@ export interface ImageDefinition {
 export interface StackToml {
   file: string;
   id: string;
+  /** jam's name: the PRETTY_NAME of the run images' /etc/os-release. */
+  name?: string;
   homepage?: string;
+  /** jam's support-url and bug-report-url: SUPPORT_URL and BUG_REPORT_URL of the run images' /etc/os-release. */
+  supportUrl?: string;
+  bugReportUrl?: string;
   maintainer?: string;
   platforms: string[];
   build?: ImageDefinition;
@@ -35,7 +40,7 @@ export interface StackToml {
   deprecated: { legacySbom: boolean; mixins: boolean };
 }
 
-const TOP_KEYS = ['id', 'homepage', 'maintainer', 'platforms', 'build', 'run', 'deprecated'] as const;
+const TOP_KEYS = ['id', 'name', 'homepage', 'support-url', 'bug-report-url', 'maintainer', 'platforms', 'build', 'run', 'deprecated'] as const;
 const IMAGE_KEYS = ['description', 'dockerfile', 'target', 'uid', 'gid', 'shell', 'args', 'platforms', 'mixins'] as const;
 const DEPRECATED_KEYS = ['legacy-sbom', 'mixins'] as const;
 const MAX_ID = 2 ** 31 - 1;
@@ -77,11 +82,15 @@ export function parseStackToml(file: string, text: string): StackToml {
 
   const buildFields = root.optionalTable('build');
   const runFields = root.optionalTable('run');
+  const homepage = oneLine(root, 'homepage');
   const stack: StackToml = {
     file,
     id,
-    homepage: root.optionalString('homepage'),
-    maintainer: root.optionalString('maintainer'),
+    name: oneLine(root, 'name'),
+    homepage,
+    supportUrl: oneLine(root, 'support-url') ?? githubDefault(homepage, '/blob/main/README.md'),
+    bugReportUrl: oneLine(root, 'bug-report-url') ?? githubDefault(homepage, '/issues/new'),
+    maintainer: oneLine(root, 'maintainer'),
     platforms,
     build: buildFields && parseImage(buildFields),
     run: runFields && parseImage(runFields),
@@ -104,6 +113,34 @@ export function parseStackToml(file: string, text: string): StackToml {
   const problems = mixinProblems(stack);
   if (problems.length) throw new ConfigErrors(problems);
   return stack;
+}
+
+/** A value that goes into a label and a line of /etc/os-release, where a line break would start a new key. */
+function oneLine(fields: Fields, key: string): string | undefined {
+  const value = fields.optionalString(key);
+  if (value !== undefined && hasControlCharacter(value)) throw fields.error(key, 'one line of text, without control characters');
+  return value;
+}
+
+// jam's defaults: a GitHub homepage gives the support and bug-report URLs of the repository.
+function githubDefault(homepage: string | undefined, path: string): string | undefined {
+  if (!homepage?.includes('github.com')) return undefined;
+  return `${homepage.replace(/\/+$/, '')}${path}`;
+}
+
+/**
+ * The /etc/os-release values jam rewrites in run images, when the stack.toml
+ * sets them: name, homepage, support-url and bug-report-url. Build images
+ * keep their distro's os-release, as with jam.
+ */
+export function osReleaseOverrides(stack: Pick<StackToml, 'name' | 'homepage' | 'supportUrl' | 'bugReportUrl'>): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  // Empty counts as unset, as in jam.
+  if (stack.name) overrides.PRETTY_NAME = stack.name;
+  if (stack.homepage) overrides.HOME_URL = stack.homepage;
+  if (stack.supportUrl) overrides.SUPPORT_URL = stack.supportUrl;
+  if (stack.bugReportUrl) overrides.BUG_REPORT_URL = stack.bugReportUrl;
+  return overrides;
 }
 
 function parseImage(image: Fields): ImageDefinition {

@@ -304,6 +304,34 @@ describe('readStack: lone stack.toml', () => {
     );
   });
 
+  it("takes jam's name, support-url and bug-report-url for the run image's /etc/os-release, defaulting the URLs from a GitHub homepage", () => {
+    const named = BASE_TOML.replace('maintainer = "Acme"', 'maintainer = "Acme"\nname = "Acme Bookworm"\nhomepage = "https://github.com/acme/stacks/"');
+    const [build, run] = readStack('s', lone(named)).images;
+    expect(build.osRelease).toEqual({});
+    expect(run.osRelease).toEqual({
+      PRETTY_NAME: 'Acme Bookworm',
+      HOME_URL: 'https://github.com/acme/stacks/',
+      SUPPORT_URL: 'https://github.com/acme/stacks/blob/main/README.md',
+      BUG_REPORT_URL: 'https://github.com/acme/stacks/issues/new',
+    });
+    const own = named.replace('name = "Acme Bookworm"', 'support-url = "https://acme.example/help"\nbug-report-url = "https://acme.example/bugs"');
+    expect(readStack('s', lone(own)).images[1].osRelease).toMatchObject({
+      SUPPORT_URL: 'https://acme.example/help',
+      BUG_REPORT_URL: 'https://acme.example/bugs',
+    });
+    // Only a GitHub homepage says where support and bug reports go; nothing set, nothing rewritten.
+    expect(readStack('s', lone(BASE_TOML.replace('maintainer', 'homepage = "https://acme.example"\nmaintainer'))).images[1].osRelease).toEqual({
+      HOME_URL: 'https://acme.example',
+    });
+    expect(readStack('s', lone(BASE_TOML)).images[1].osRelease).toEqual({});
+  });
+
+  it('reports a name with a line break, which would add a line to /etc/os-release', () => {
+    expect(() => readStack('s', lone(BASE_TOML.replace('maintainer = "Acme"', 'name = "Acme\\nID=evil"')))).toThrow(
+      's/stack.toml: name: expected one line of text, without control characters, found "Acme\\nID=evil"',
+    );
+  });
+
   it('reports a missing Dockerfile with its path', () => {
     const stackFiles = files({ 'stack.toml': BASE_TOML, 'build.Dockerfile': 'FROM x' });
     expect(() => readStack('stacks/x', stackFiles)).toThrow(

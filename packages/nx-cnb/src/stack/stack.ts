@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { ConfigError, ConfigErrors } from '../errors';
 import { isNameComponent, NAME_COMPONENT_EXPECTED } from '../reference/image-reference';
 import { expandPattern, type ImagesJson, parseImagesJson } from './images-json';
-import { type ImageDefinition, type ImageKind, mixinProblems, parseStackToml, type StackToml } from './stack-toml';
+import { type ImageDefinition, type ImageKind, mixinProblems, osReleaseOverrides, parseStackToml, type StackToml } from './stack-toml';
 
 /** How the model sees files: paths relative to the stack root, undefined when absent. */
 export interface StackFiles {
@@ -25,6 +25,8 @@ export interface StackImage {
   stackId: string;
   homepage?: string;
   maintainer?: string;
+  /** Values a run image's /etc/os-release takes from the stack.toml (jam's name, homepage, support-url, bug-report-url). */
+  osRelease: Record<string, string>;
   platforms: string[];
   definition: ImageDefinition;
   /** jam's [deprecated] legacy-sbom: add the io.paketo.stack.packages label. */
@@ -173,6 +175,7 @@ function stackImage(toml: StackToml, tomlPath: string, kind: ImageKind, variant:
     stackId: toml.id,
     homepage: toml.homepage,
     maintainer: toml.maintainer,
+    osRelease: kind === 'run' ? osReleaseOverrides(toml) : {},
     platforms: toml.platforms,
     definition,
     legacySbom: toml.deprecated.legacySbom,

@@ -103,7 +103,7 @@ describe('buildStackImage', () => {
       ['linux/amd64', ['127.0.0.1:5000/acme/acme-build:latest-linux-amd64']],
       ['linux/arm64', ['127.0.0.1:5000/acme/acme-build:latest-linux-arm64']],
     ]);
-    const layer = await tarNames(decorateBuilds[0].context['cnb-user.tar']);
+    const layer = await tarNames(decorateBuilds[0].context['decoration.tar']);
     expect(layer['etc/passwd']).toBe('file 0:0 root:x:0:0:root:/root:/bin/bash\ncnb:x:1001:1000::/home/cnb:/sbin/nologin\n');
     expect(layer['home/cnb']).toBe('directory 1001:1000 ');
 
@@ -145,6 +145,23 @@ describe('buildStackImage', () => {
       '127.0.0.1:5000/acme/acme-build:latest-linux-amd64',
       '127.0.0.1:5000/acme/acme-build:latest-linux-arm64',
     ]);
+  });
+
+  it("writes the stack's name and URLs into a run image's /etc/os-release, as jam does, and leaves the build image's alone", async () => {
+    write('stacks/acme/stack.toml', STACK_TOML.replace('maintainer = "acme"', 'name = "Acme Bookworm"\nhomepage = "https://github.com/acme/stacks"'));
+    const engine = engineMaking(() => debianImage());
+    await buildStackImage(options({ image: 'run', outputPath: 'dist/stacks/acme/run', platform: 'linux/amd64' }), fakeIo(root, engine));
+    await buildStackImage(options({ platform: 'linux/amd64' }), fakeIo(root, engine));
+
+    const [run, build] = await Promise.all(
+      engine.builds.filter((b) => b.request.dockerfile === 'Dockerfile').map((b) => tarNames(b.context['decoration.tar'])),
+    );
+    expect(run['etc/os-release']).toBe(
+      'file 0:0 PRETTY_NAME="Acme Bookworm"\nID=debian\nVERSION_ID="12"\n' +
+        'HOME_URL="https://github.com/acme/stacks"\nSUPPORT_URL="https://github.com/acme/stacks/blob/main/README.md"\n' +
+        'BUG_REPORT_URL="https://github.com/acme/stacks/issues/new"\n',
+    );
+    expect(build['etc/os-release']).toBeUndefined();
   });
 
   it('takes the release date from SOURCE_DATE_EPOCH when it is set', async () => {

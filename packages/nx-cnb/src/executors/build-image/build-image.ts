@@ -17,7 +17,7 @@ import { checkNaming, imageReferences, isRepository, registryHost, REPOSITORY_EX
 import { registryAuth } from '../../engine/registry-auth';
 import { decorateDockerfile } from '../../stack/decorate-dockerfile';
 import { type ImageConfig, imageConfig, labelMismatches, specProblems } from '../../stack/image-config';
-import { cnbUserLayer, type OsRelease, type Package, parseDpkgPackages, parseOsRelease, withCnbUser } from '../../stack/image-contents';
+import { decorationLayer, type OsRelease, type Package, parseDpkgPackages, parseOsRelease, withCnbUser, withOsReleaseValues } from '../../stack/image-contents';
 import { buildArgsFor, type Stack, type StackImage } from '../../stack/stack';
 import { buildIdentity, imageSourcePaths, imageSources } from '../../workspace/image-sources';
 import { sourceDate } from '../../workspace/source-date';
@@ -39,6 +39,7 @@ const isWanted = (path: string) => !path.startsWith(`${COPYRIGHT_FOLDER}/`) || /
 /** What the Dockerfile's own image holds that decorating needs. */
 interface BaseContents {
   osRelease: OsRelease;
+  osReleaseText: string;
   packages: Package[];
   passwd?: string;
   group?: string;
@@ -225,7 +226,7 @@ async function buildPlatform(build: ImageBuild, platform: string, several: boole
   const decorated = mixins ? { ...image, definition: { ...image.definition, mixins } } : image;
   const config = imageConfig(decorated, base.osRelease, base.packages, build.released, base.hasPath);
   const tags = build.references.map((reference) => platformReference(reference, platform));
-  log('adding the cnb user, CNB env and labels');
+  log(`adding the cnb user, CNB env and labels${Object.keys(image.osRelease).length ? " and the stack's /etc/os-release values" : ''}`);
   const imageId = await step(`decorating ${subject}`, () => decorate(engine, image, baseId, base, config, tags, platform, subject, log));
   const inspected = await step(`checking ${subject}`, () => checkAgainstSpec(engine, image, imageId, platform, config.labels, tags, subject));
   return platformImage(platform, inspected, base.packages);
@@ -258,6 +259,7 @@ async function readBaseContents(engine: Engine, baseId: string, subject: string)
   const inspected = await engine.inspect(baseId);
   return {
     osRelease: parseOsRelease(osRelease.content),
+    osReleaseText: osRelease.content,
     // The decorating layer touches only the cnb user, so the packages read here hold for the final image.
     packages: withLicenses(
       parseDpkgPackages([...(files.get('/var/lib/dpkg/status') ?? []), ...(files.get('/var/lib/dpkg/status.d') ?? [])]),
@@ -270,8 +272,9 @@ async function readBaseContents(engine: Engine, baseId: string, subject: string)
 }
 
 /**
- * Adds one layer with the cnb user in /etc/passwd and /etc/group and its home,
- * and sets User, env and labels, as `jam create-stack` does. Built as a
+ * Adds one layer with the cnb user in /etc/passwd and /etc/group and its home
+ * (and a run image's rebranded /etc/os-release), and sets User, env and
+ * labels, as `jam create-stack` does. Built as a
  * second, tiny Dockerfile FROM the first image, so it works on scratch images
  * too and the build cache keeps reruns fast (and their image IDs the same).
  */
@@ -287,14 +290,15 @@ async function decorate(
   log: Log,
 ): Promise<string> {
   const { uid, gid, shell } = image.definition;
-  const userLayer = await toBuffer(memoryTar(cnbUserLayer(withCnbUser(base.passwd, base.group, { uid, gid, shell }), { uid, gid, shell })));
+  const rebranded = Object.keys(image.osRelease).length ? withOsReleaseValues(base.osReleaseText, image.osRelease) : undefined;
+  const layer = await toBuffer(memoryTar(decorationLayer(withCnbUser(base.passwd, base.group, { uid, gid, shell }), { uid, gid, shell }, rebranded)));
   // BuildKit reads "FROM sha256:..." as a Docker Hub name, so the decorating build starts from a temporary tag.
   const undecorated = `nx-cnb-undecorated/${image.name}:${platform.replace(/\//g, '-')}-${process.pid}`;
-  const { dockerfile, apiLabels } = decorateDockerfile(undecorated, 'cnb-user.tar', config.env, config.labels, config.user);
+  const { dockerfile, apiLabels } = decorateDockerfile(undecorated, 'decoration.tar', config.env, config.labels, config.user);
   const context = () =>
     memoryTar([
       { name: 'Dockerfile', content: dockerfile },
-      { name: 'cnb-user.tar', content: userLayer },
+      { name: 'decoration.tar', content: layer },
     ]);
   await engine.tag(baseId, undecorated);
   try {

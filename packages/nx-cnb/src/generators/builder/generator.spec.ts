@@ -8,7 +8,7 @@ describe('builder generator', () => {
   let tree: Tree;
   beforeEach(async () => {
     tree = createTreeWithEmptyWorkspace();
-    await stackGenerator(tree, { name: 'acme', platforms: 'linux/amd64' });
+    await stackGenerator(tree, { name: 'acme', platforms: 'linux/amd64', maintainer: 'Acme', homepage: 'https://acme.example' });
     tree.write(
       'bps/composite/buildpack.toml',
       'api = "0.10"\n[buildpack]\n  id = "x/composite"\n  version = "1.0.0"\n[[order]]\n  [[order.group]]\n    id = "x/part"\n    version = "1.0.0"\n',

@@ -13,13 +13,18 @@ export interface Distro {
   packages: { build: string[]; base: string[]; tiny: string[]; static: string[] };
 }
 
+// Paketo's noble build image list in Debian's names (libssl3t64 is libssl3 before Debian's time_t transition),
+// with zip and unzip, which buildpacks that unpack or repackage archives call.
 const DEBIAN_BUILD = [
   'build-essential',
   'ca-certificates',
   'curl',
   'git',
   'jq',
+  'libexpat1',
+  'libgmp-dev',
   'libssl-dev',
+  'libssl3',
   'libyaml-0-2',
   'netbase',
   'openssl',
@@ -31,6 +36,23 @@ const DEBIAN_BUILD = [
   'zlib1g-dev',
 ];
 
+/**
+ * Why a build or run image carries a package, written above the package
+ * lists of a generated stack.toml (a TOML string cannot hold comments).
+ */
+export const PACKAGE_NOTES = {
+  build: [
+    "Paketo's noble build image list, in Debian's names:",
+    'build-essential and pkg-config compile native extensions (gems, Python wheels, node-gyp);',
+    'libssl-dev, zlib1g-dev and libgmp-dev are the headers they most often need (libgmp-dev: Ruby and Erlang);',
+    'git, curl, jq, xz-utils, zip and unzip are what buildpacks and their scripts call;',
+    'ca-certificates, netbase, openssl and tzdata match the run images, so what builds behaves the same at run time.',
+  ],
+  base: ['The libraries apps built on the build image load at run time (libssl, zlib, expat, yaml), with certificates and time zones.'],
+  tiny: ['Unpacked without dependencies, so every library is listed: libc6, libgcc-s1 and libstdc++6 run C and C++ programs, as in Paketo tiny.'],
+  static: ['For statically linked programs: no libraries, only certificates, time zones and /etc/services, as in Paketo static.'],
+};
+
 export const DISTROS: Record<string, Distro> = {
   'debian-bookworm': {
     osName: 'debian',
@@ -40,7 +62,7 @@ export const DISTROS: Record<string, Distro> = {
     packages: {
       build: DEBIAN_BUILD,
       base: ['ca-certificates', 'libexpat1', 'libssl3', 'libyaml-0-2', 'netbase', 'openssl', 'tzdata', 'unzip', 'zip', 'zlib1g'],
-      tiny: ['base-files', 'ca-certificates', 'libc6', 'libssl3', 'netbase', 'openssl', 'tzdata', 'zlib1g'],
+      tiny: ['base-files', 'ca-certificates', 'libc6', 'libgcc-s1', 'libssl3', 'libstdc++6', 'netbase', 'openssl', 'tzdata', 'zlib1g'],
       static: ['base-files', 'ca-certificates', 'netbase', 'tzdata'],
     },
   },
@@ -50,9 +72,9 @@ export const DISTROS: Record<string, Distro> = {
     version: '24.04',
     baseImage: 'ubuntu:noble',
     packages: {
-      build: [...DEBIAN_BUILD, 'libssl3t64'],
+      build: DEBIAN_BUILD.map((p) => (p === 'libssl3' ? 'libssl3t64' : p)),
       base: ['ca-certificates', 'libexpat1', 'libssl3t64', 'libyaml-0-2', 'netbase', 'openssl', 'tzdata', 'unzip', 'zip', 'zlib1g'],
-      tiny: ['base-files', 'ca-certificates', 'libc6', 'libssl3t64', 'netbase', 'openssl', 'tzdata', 'zlib1g'],
+      tiny: ['base-files', 'ca-certificates', 'libc6', 'libgcc-s1', 'libssl3t64', 'libstdc++6', 'netbase', 'openssl', 'tzdata', 'zlib1g'],
       static: ['base-files', 'ca-certificates', 'netbase', 'tzdata'],
     },
   },
@@ -64,7 +86,7 @@ export const DISTROS: Record<string, Distro> = {
     packages: {
       build: DEBIAN_BUILD,
       base: ['ca-certificates', 'libexpat1', 'libssl3', 'libyaml-0-2', 'netbase', 'openssl', 'tzdata', 'unzip', 'zip', 'zlib1g'],
-      tiny: ['base-files', 'ca-certificates', 'libc6', 'libssl3', 'netbase', 'openssl', 'tzdata', 'zlib1g'],
+      tiny: ['base-files', 'ca-certificates', 'libc6', 'libgcc-s1', 'libssl3', 'libstdc++6', 'netbase', 'openssl', 'tzdata', 'zlib1g'],
       static: ['base-files', 'ca-certificates', 'netbase', 'tzdata'],
     },
   },

@@ -15,7 +15,10 @@ describe('stack generator', () => {
   beforeEach(() => {
     tree = createTreeWithEmptyWorkspace();
     delete process.env.NX_CNB_BASE_IMAGE;
+    // The empty workspace names no author or homepage; that warning has its own tests.
+    jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
   });
+  afterEach(() => jest.restoreAllMocks());
   afterAll(() => {
     if (savedBaseImage !== undefined) process.env.NX_CNB_BASE_IMAGE = savedBaseImage;
   });
@@ -53,7 +56,9 @@ describe('stack generator', () => {
       'base-files',
       'ca-certificates',
       'libc6',
+      'libgcc-s1',
       'libssl3',
+      'libstdc++6',
       'netbase',
       'openssl',
       'tzdata',
@@ -62,6 +67,13 @@ describe('stack generator', () => {
     ]);
     expect(read('stacks/acme/tiny/run.Dockerfile')).toContain('FROM scratch');
     expect(read('stacks/acme/base/run.Dockerfile')).not.toContain('FROM scratch');
+  });
+
+  it('says in the stack.toml why the images carry their packages', async () => {
+    await stackGenerator(tree, { name: 'acme' });
+    expect(read('stacks/acme/base/stack.toml')).toContain("  # Paketo's noble build image list, in Debian's names:\n");
+    expect(read('stacks/acme/base/stack.toml')).toMatch(/# .*libgmp-dev.*\n( {2}# .*\n)* {2}\[build\.args\]/);
+    expect(read('stacks/acme/tiny/stack.toml')).toMatch(/ {2}# Unpacked without dependencies.*\n {2}\[run\.args\]/);
   });
 
   it('honours variants, stack id, distro, ids and platforms', async () => {
@@ -192,6 +204,62 @@ describe('stack generator', () => {
   });
 });
 
+describe('stack generator: who makes the stack', () => {
+  let tree: Tree;
+  let warn: jest.SpyInstance;
+  beforeEach(() => {
+    tree = createTreeWithEmptyWorkspace();
+    warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+  const tomlOf = (variant: string) => parseStackToml(`${variant}/stack.toml`, tree.read(`stacks/acme/${variant}/stack.toml`, 'utf8')!);
+
+  it("takes the maintainer and homepage from the workspace's package.json, as its npm packages show them", async () => {
+    updateJson(tree, 'package.json', (json) => ({
+      ...json,
+      author: 'Acme Stacks <stacks@acme.example> (https://acme.example)',
+      repository: { type: 'git', url: 'git+https://github.com/acme/stacks.git' },
+    }));
+    await stackGenerator(tree, { name: 'acme' });
+    expect(tomlOf('base')).toMatchObject({
+      maintainer: 'Acme Stacks',
+      homepage: 'https://github.com/acme/stacks',
+      supportUrl: 'https://github.com/acme/stacks/blob/main/README.md',
+      bugReportUrl: 'https://github.com/acme/stacks/issues/new',
+    });
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it("writes jam's name, support-url and bug-report-url, naming each variant", async () => {
+    await stackGenerator(tree, {
+      name: 'acme',
+      maintainer: 'Acme',
+      homepage: 'https://acme.example/stacks',
+      displayName: 'Acme Bookworm',
+      supportUrl: 'https://acme.example/help',
+      bugReportUrl: 'https://acme.example/bugs',
+    });
+    expect(tomlOf('tiny')).toMatchObject({ name: 'Acme Bookworm tiny', supportUrl: 'https://acme.example/help', bugReportUrl: 'https://acme.example/bugs' });
+    expect(tree.read('stacks/acme/base/stack.toml', 'utf8')).toMatch(
+      /^id = .*\nname = "Acme Bookworm base"\nhomepage = .*\nsupport-url = .*\nbug-report-url = .*\nmaintainer = "Acme"\n/,
+    );
+  });
+
+  it('warns when nothing names the maintainer or homepage, as the labels would be empty', async () => {
+    await stackGenerator(tree, { name: 'acme', maintainer: 'Acme' });
+    expect(warn).toHaveBeenCalledWith(
+      'No homepage for the stack: its io.buildpacks.stack.homepage labels will be empty. Pass --homepage, or set homepage in package.json.',
+    );
+  });
+
+  it.each([
+    [{ homepage: 'acme.example' }, '--homepage: expected an http(s) URL, found "acme.example"'],
+    [{ displayName: 'Acme\nID=evil' }, '--displayName: expected one line of text, found "Acme\\nID=evil"'],
+  ])('rejects %j', async (schema, message) => {
+    await expect(stackGenerator(tree, { name: 'acme', ...schema })).rejects.toThrow(`nx g nx-cnb:stack: ${message}`);
+  });
+});
+
 describe('stack generator platforms', () => {
   it('writes only the platform the engine runs, and says how to add the other', async () => {
     const tree = createTreeWithEmptyWorkspace();
@@ -208,7 +276,7 @@ describe('stack generator platforms', () => {
 
   it('asks the engine nothing when --platforms is given', async () => {
     const tree = createTreeWithEmptyWorkspace();
-    await stackGenerator(tree, { name: 'acme', platforms: 'linux/arm64' }, async () => {
+    await stackGenerator(tree, { name: 'acme', platforms: 'linux/arm64', maintainer: 'Acme', homepage: 'https://acme.example' }, async () => {
       throw new Error('not asked');
     });
     expect(JSON.parse(tree.read('stacks/acme/images.json', 'utf8')!).platforms).toEqual(['linux/arm64']);

@@ -1,5 +1,6 @@
-import { logger, readNxJson, type Tree } from '@nx/devkit';
+import { logger, readJson, readNxJson, type Tree } from '@nx/devkit';
 import { optionError } from '../../errors';
+import { hasControlCharacter } from '../../config/parse';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { readPluginOptions } from '../plugin-options';
@@ -9,7 +10,7 @@ import { platformProblem } from '../../oci/platform';
 import { type ImageToRender, renderImagesJson, renderStackToml } from '../../stack/render';
 import { readStack } from '../../stack/stack';
 import { isValidStackId } from '../../stack/stack-toml';
-import { type Distro, DISTROS } from './distros';
+import { type Distro, DISTROS, PACKAGE_NOTES } from './distros';
 import { connectEngine } from '../../engine/docker-engine';
 import { listOption } from '../list-option';
 import { checkDirectory, takenImageName } from '../workspace-tree';
@@ -30,8 +31,16 @@ interface NormalizedOptions {
   buildPackages: string[];
   runPackages: string[];
   platforms: string[];
+  about: About;
+}
+
+/** Who makes the stack and where to find them: labels of every image, /etc/os-release values of the run images. */
+interface About {
   maintainer?: string;
   homepage?: string;
+  displayName?: string;
+  supportUrl?: string;
+  bugReportUrl?: string;
 }
 
 const COMMAND = 'nx g nx-cnb:stack';
@@ -42,7 +51,7 @@ export type PlatformDefault = () => Promise<{ platforms: string[]; warning?: str
 export async function stackGenerator(tree: Tree, schema: StackGeneratorSchema, platformDefault: PlatformDefault = enginePlatforms) {
   const detected = schema.platforms === undefined ? await platformDefault() : undefined;
   if (detected?.warning) logger.warn(detected.warning);
-  const options = normalizeOptions({ ...schema, platforms: schema.platforms ?? detected!.platforms.join(',') });
+  const options = normalizeOptions({ ...schema, platforms: schema.platforms ?? detected!.platforms.join(',') }, workspaceAbout(tree));
   if (tree.exists(options.directory)) {
     throw new Error(`${options.directory} already exists; nx-cnb will not overwrite it. Choose another name or --directory.`);
   }
@@ -95,6 +104,7 @@ function stackFiles(options: NormalizedOptions, namePrefix?: string): Record<str
       ...options.run,
       shell: variant === 'base' ? '/bin/bash' : '/sbin/nologin',
       args: { base_image: options.baseImage, packages: [...distro.packages[variant], ...options.runPackages].join(' ') },
+      notes: PACKAGE_NOTES[variant],
     };
     const build: ImageToRender | undefined =
       variant === buildVariant
@@ -104,12 +114,14 @@ function stackFiles(options: NormalizedOptions, namePrefix?: string): Record<str
             ...options.build,
             shell: '/bin/bash',
             args: { base_image: options.baseImage, packages: [...distro.packages.build, ...options.buildPackages].join(' ') },
+            notes: PACKAGE_NOTES.build,
           }
         : undefined;
+    const { displayName, ...about } = options.about;
     files[`${variant}/stack.toml`] = renderStackToml({
       id: options.stackId,
-      homepage: options.homepage,
-      maintainer: options.maintainer,
+      name: displayName && `${displayName} ${variant}`,
+      ...about,
       platforms: options.platforms,
       build,
       run,
@@ -131,7 +143,38 @@ function template(name: string): string {
   return readFileSync(join(__dirname, 'files', name), 'utf8');
 }
 
-function normalizeOptions(schema: StackGeneratorSchema): NormalizedOptions {
+/**
+ * The maintainer and homepage a stack gets when the options name none: the
+ * workspace's package.json author and homepage (or repository), as npm
+ * packages of the same workspace would show them.
+ */
+function workspaceAbout(tree: Tree): About {
+  if (!tree.exists('package.json')) return {};
+  let json: { author?: unknown; homepage?: unknown; repository?: unknown };
+  try {
+    json = readJson(tree, 'package.json');
+  } catch {
+    return {};
+  }
+  const nameOf = (value: unknown) => (typeof value === 'string' ? value.replace(/\s*[<(].*$/, '') : (value as { name?: unknown })?.name);
+  const urlOf = (value: unknown) => (typeof value === 'string' ? value : (value as { url?: unknown })?.url);
+  const author = nameOf(json.author);
+  const homepage = typeof json.homepage === 'string' ? json.homepage : webUrl(urlOf(json.repository));
+  return { maintainer: typeof author === 'string' && author ? author : undefined, homepage };
+}
+
+/** A repository URL as a browser opens it: "git+https://github.com/acme/stacks.git" is https://github.com/acme/stacks. */
+function webUrl(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  const web = url
+    .replace(/^git\+/, '')
+    .replace(/^git@([^:]+):/, 'https://$1/')
+    .replace(/^github:/, 'https://github.com/')
+    .replace(/\.git$/, '');
+  return /^https?:\/\//.test(web) ? web : undefined;
+}
+
+function normalizeOptions(schema: StackGeneratorSchema, workspace: About): NormalizedOptions {
   const fail = (option: string, expected: string, found: unknown): never => {
     throw optionError(COMMAND, option, expected, found);
   };
@@ -191,9 +234,32 @@ function normalizeOptions(schema: StackGeneratorSchema): NormalizedOptions {
     buildPackages: packages('buildPackages'),
     runPackages: packages('runPackages'),
     platforms,
-    maintainer: schema.maintainer,
-    homepage: schema.homepage,
+    about: normalizeAbout(schema, workspace, fail),
   };
+}
+
+function normalizeAbout(schema: StackGeneratorSchema, workspace: About, fail: (option: string, expected: string, found: unknown) => never): About {
+  const about: About = {
+    maintainer: schema.maintainer ?? workspace.maintainer,
+    homepage: schema.homepage ?? workspace.homepage,
+    displayName: schema.displayName,
+    supportUrl: schema.supportUrl,
+    bugReportUrl: schema.bugReportUrl,
+  };
+  for (const [option, value] of Object.entries(about)) {
+    if (value !== undefined && hasControlCharacter(value)) fail(option, 'one line of text', value);
+  }
+  for (const option of ['homepage', 'supportUrl', 'bugReportUrl'] as const) {
+    if (about[option] !== undefined && !/^https?:\/\/\S+$/.test(about[option]!)) fail(option, 'an http(s) URL', about[option]);
+  }
+  const missing = (['maintainer', 'homepage'] as const).filter((key) => !about[key]);
+  if (missing.length) {
+    logger.warn(
+      `No ${missing.join(' or ')} for the stack: its io.buildpacks.stack.${missing.join(' and io.buildpacks.stack.')} labels will be empty. ` +
+        `Pass ${missing.map((m) => `--${m}`).join(' and ')}, or set ${missing.map((m) => (m === 'maintainer' ? 'author' : 'homepage')).join(' and ')} in package.json.`,
+    );
+  }
+  return about;
 }
 
 const COMMON_PLATFORMS = ['linux/amd64', 'linux/arm64'];

@@ -16,4 +16,7 @@ export interface StackGeneratorSchema {
   platforms?: string;
   maintainer?: string;
   homepage?: string;
+  displayName?: string;
+  supportUrl?: string;
+  bugReportUrl?: string;
 }

@@ -29,15 +29,19 @@ RUN set -eux; \
 
 # dpkg -i would pull dependencies and run maintainer scripts (which need a
 # shell), so unpack instead. Distroless keeps one dpkg status file per package
-# in /var/lib/dpkg/status.d/ so vulnerability scanners still see packages.
+# in /var/lib/dpkg/status.d/ so vulnerability scanners still see packages, and
+# dpkg's list of the files each package owns in /var/lib/dpkg/info/<pkg>.list.
 RUN set -eux; \
-    mkdir -p /rootfs/var/lib/dpkg/status.d; \
+    mkdir -p /rootfs/var/lib/dpkg/status.d /rootfs/var/lib/dpkg/info; \
     for pkg in ${packages}; do \
       debs=(/debs/"${pkg}"_*.deb); \
       if [ "${#debs[@]}" -ne 1 ] || [ ! -f "${debs[0]}" ]; then \
         echo "expected exactly one .deb for ${pkg}, found: ${debs[*]}" >&2; exit 1; \
       fi; \
       dpkg-deb --extract "${debs[0]}" /rootfs; \
+      dpkg-deb --fsys-tarfile "${debs[0]}" | tar -t \
+        | sed -e 's#^\./#/#' -e 's#/$##' -e '1s#^$#/.#' \
+        > "/rootfs/var/lib/dpkg/info/${pkg}.list"; \
       dpkg-deb --field "${debs[0]}" \
         | sed '/^Package:/a Status: install ok installed' \
         > "/rootfs/var/lib/dpkg/status.d/${pkg}"; \

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { extract } from 'tar-stream';
 import { connectEngine } from '../src/engine/docker-engine';
 import type { ImageReceipt } from '../src/receipt/receipt';
@@ -19,6 +19,8 @@ const NAMES: Record<(typeof IMAGES)[number], string> = {
   'run-tiny': 'debian-bookworm-run-tiny',
   'run-static': 'debian-bookworm-run-static',
 };
+
+const HOMEPAGE = 'https://github.com/acme/stacks';
 
 let docker: Docker;
 let ws: TempWorkspace;
@@ -40,24 +42,27 @@ afterAll(async () => {
 const receipt = (key: string) => JSON.parse(readFileSync(join(ws.root, 'dist/stacks/acme', key, 'receipt.json'), 'utf8')) as ImageReceipt;
 const expectOk = expectSuccess;
 
-async function filesOf(image: string): Promise<Set<string>> {
+/** Every path of the image's file system, with its tar entry type (file, directory, symlink…). */
+async function entriesOf(image: string): Promise<Map<string, string>> {
   const container = await docker.createContainer({ Image: image, Cmd: ['/none'] });
   try {
-    const names = new Set<string>();
+    const entries = new Map<string, string>();
     const tar = extract();
     tar.on('entry', (header, stream, next) => {
-      names.add(header.name.replace(/\/$/, ''));
+      entries.set(header.name.replace(/\/$/, ''), header.type);
       stream.on('end', next);
       stream.resume();
     });
     const done = new Promise((resolve, reject) => tar.on('finish', resolve).on('error', reject));
     ((await container.export()) as NodeJS.ReadableStream).pipe(tar);
     await done;
-    return names;
+    return entries;
   } finally {
     await container.remove({ force: true });
   }
 }
+
+const filesOf = async (image: string) => new Set((await entriesOf(image)).keys());
 
 async function runIn(image: string, cmd: string[]): Promise<string> {
   const container = await docker.createContainer({ Image: image, Cmd: cmd, Tty: true });
@@ -72,7 +77,7 @@ async function runIn(image: string, cmd: string[]): Promise<string> {
 
 describe('a generated stack on the real engine', () => {
   it('is scaffolded by nx g nx-cnb:stack', () => {
-    expectOk(ws.nx('g', 'nx-cnb:stack', 'acme', '--maintainer=e2e', '--platforms=linux/amd64'));
+    expectOk(ws.nx('g', 'nx-cnb:stack', 'acme', '--maintainer=e2e', `--homepage=${HOMEPAGE}`, '--displayName=Acme Bookworm', '--platforms=linux/amd64'));
     for (const file of ['images.json', 'base/stack.toml', 'base/build.Dockerfile', 'base/run.Dockerfile', 'tiny/stack.toml', 'static/run.Dockerfile']) {
       expect(existsSync(join(ws.root, 'stacks/acme', file))).toBe(true);
     }
@@ -151,6 +156,91 @@ describe('a generated stack on the real engine', () => {
     expect(receipt('run-tiny').platforms[0].packages.map((p) => p.name)).toEqual(expect.arrayContaining(['libc6', 'libssl3', 'openssl', 'zlib1g']));
   });
 
+  describe("meets the contract of Paketo's stack acceptance tests", () => {
+    const labelsOf = async (key: (typeof IMAGES)[number]) => (await docker.getImage(ref(NAMES[key])).inspect()).Config.Labels;
+    const contains = (text: string, lines: string[]) => lines.forEach((line) => expect(text.split('\n')).toContain(line));
+    // Paketo's lists in Debian's names; each image must hold every one of them.
+    const BUILD_PACKAGES = ['build-essential', 'ca-certificates', 'curl', 'git', 'jq', 'libexpat1', 'libgmp-dev', 'libssl3', 'libyaml-0-2', 'netbase'];
+    const MORE_BUILD_PACKAGES = ['openssl', 'pkg-config', 'tzdata', 'xz-utils', 'zlib1g-dev'];
+    const RUN_PACKAGES = ['base-files', 'ca-certificates', 'libc6', 'libexpat1', 'libssl3', 'libyaml-0-2', 'netbase', 'openssl', 'tzdata', 'zlib1g'];
+    const TINY_PACKAGES = ['base-files', 'ca-certificates', 'libc6', 'libgcc-s1', 'libssl3', 'libstdc++6', 'netbase', 'openssl', 'tzdata', 'zlib1g'];
+    const ARCH_ALL = ['ca-certificates', 'netbase', 'tzdata'];
+    const expectPackages = (status: string, packages: string[]) =>
+      packages.forEach((pkg) => expect([pkg, new RegExp(`^Package: ${pkg.replace(/[+.]/g, '\\$&')}$`, 'm').test(status)]).toEqual([pkg, true]));
+
+    it('labels every image with the homepage, maintainer and one release date for the whole stack', async () => {
+      const released = new Set<string>();
+      for (const key of IMAGES) {
+        const labels = await labelsOf(key);
+        expect(labels).toMatchObject({
+          'io.buildpacks.stack.homepage': HOMEPAGE,
+          'io.buildpacks.stack.maintainer': 'e2e',
+          'io.buildpacks.stack.metadata': '{}',
+        });
+        expect(Date.parse(labels['io.buildpacks.stack.released'])).toBeGreaterThan(0);
+        released.add(labels['io.buildpacks.stack.released']);
+      }
+      expect([...released]).toHaveLength(1);
+    });
+
+    it('lets git use the workspace folders of the build image, whoever owns them', async () => {
+      contains(await readFromImage(ref(NAMES.build), 'etc/gitconfig'), [
+        '[safe]',
+        '\tdirectory = /workspace',
+        '\tdirectory = /workspace/source-ws',
+        '\tdirectory = /workspace/source',
+      ]);
+      const status = await readFromImage(ref(NAMES.build), 'var/lib/dpkg/status');
+      expectPackages(status, [...BUILD_PACKAGES, ...MORE_BUILD_PACKAGES]);
+      // jam rebrands run images only.
+      expect(await readFromImage(ref(NAMES.build), 'etc/os-release')).toContain('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"');
+    });
+
+    it.each([
+      ['run', 'base'],
+      ['run-tiny', 'tiny'],
+      ['run-static', 'static'],
+    ] as const)('gives the %s image the os-release, users and files Paketo checks', async (key, variant) => {
+      const image = ref(NAMES[key]);
+      contains(await readFromImage(image, 'etc/os-release'), [
+        `PRETTY_NAME="Acme Bookworm ${variant}"`,
+        `HOME_URL="${HOMEPAGE}"`,
+        `SUPPORT_URL="${HOMEPAGE}/blob/main/README.md"`,
+        `BUG_REPORT_URL="${HOMEPAGE}/issues/new"`,
+        'ID=debian',
+      ]);
+      const shell = variant === 'base' ? '/bin/bash' : '/sbin/nologin';
+      contains(await readFromImage(image, 'etc/passwd'), [`cnb:x:1002:1000::/home/cnb:${shell}`]);
+      contains(await readFromImage(image, 'etc/group'), ['cnb:x:1000:']);
+      const entries = await entriesOf(image);
+      const regular = ['usr/share/doc/ca-certificates/copyright', 'etc/ssl/certs/ca-certificates.crt', 'etc/services', 'etc/nsswitch.conf', 'etc/os-release'];
+      if (variant === 'base') regular.push('etc/host.conf');
+      for (const path of regular) expect([path, entries.get(path)]).toEqual([path, 'file']);
+      for (const path of ['home/cnb', 'root', 'tmp']) expect([path, entries.get(path)]).toEqual([path, 'directory']);
+      expect(entries.get('usr/share/ca-certificates')).not.toBe('file');
+    });
+
+    it('records the packages of the base run image in dpkg status', async () => {
+      const status = await readFromImage(ref(NAMES.run), 'var/lib/dpkg/status');
+      expectPackages(status, RUN_PACKAGES);
+    });
+
+    it.each([
+      ['run-tiny', TINY_PACKAGES],
+      ['run-static', ['ca-certificates', 'tzdata']],
+    ] as const)('records each package of the %s image in status.d, with its md5sums and file list', async (key, packages) => {
+      const image = ref(NAMES[key]);
+      for (const pkg of packages) {
+        const record = await readFromImage(image, `var/lib/dpkg/status.d/${pkg}`);
+        expect(record).toContain(`Package: ${pkg}\n`);
+        expect(record).toMatch(/\nVersion: \S+\n/);
+        expect(record).toContain(`Architecture: ${ARCH_ALL.includes(pkg) ? 'all' : 'amd64'}\n`);
+        expect((await readFromImage(image, `var/lib/dpkg/info/${pkg}.list`)).split('\n')).toContain('/.');
+        expect(await readFromImage(image, `var/lib/dpkg/status.d/${pkg}.md5sums`)).toMatch(/^[0-9a-f]{32} {2}\S+/);
+      }
+    });
+  });
+
   it('is all cache hits when nothing changed', () => {
     const run = ws.nx('run-many', '-t', 'build-image');
     expectOk(run);
@@ -212,20 +302,24 @@ describe('a generated stack on the real engine', () => {
   });
 });
 
-async function readFromImage(image: string, path: string): Promise<string> {
+/** A file's content; a symlink is followed, as a program opening the path would. */
+async function readFromImage(image: string, path: string, hops = 0): Promise<string> {
   const container = await docker.createContainer({ Image: image, Cmd: ['/none'] });
+  let content = '';
+  let link: string | undefined;
   try {
     const tar = extract();
-    let content = '';
     tar.on('entry', (header, stream, next) => {
+      if (header.type === 'symlink') link = header.linkname ?? undefined;
       stream.on('data', (c: Buffer) => (content += c.toString('utf8')));
       stream.on('end', next);
     });
     const done = new Promise((resolve, reject) => tar.on('finish', resolve).on('error', reject));
     ((await container.getArchive({ path: `/${path}` })) as NodeJS.ReadableStream).pipe(tar);
     await done;
-    return content;
   } finally {
     await container.remove({ force: true });
   }
+  if (link === undefined || hops > 8) return content;
+  return readFromImage(image, posix.join(link.startsWith('/') ? '' : posix.dirname(path), link).replace(/^\//, ''), hops + 1);
 }

@@ -21,25 +21,8 @@ layers() { docker image inspect "$1" --format '{{len .RootFS.Layers}}'; }
 
 "${nx[@]}" run-many -t build-image create-builder --outputStyle=stream >/dev/null
 # The dogfood builder serves two platforms: nx-cnb has pack create each in the registry, then writes an index.
-receipt=dist/builders/debian-bookworm/builder/receipt.json
-builder="$(node -p "require('./$receipt').builder")"
-mapfile -t flatten_args < <(node -p "require('./$receipt').flatten.flatMap((g) => ['--flatten', g]).join('\n')")
-mapfile -t platforms < <(node -p "require('./$receipt').platforms.map((p) => p.platform).join('\n')")
-# forget_index: the registry loses the builder's index, so nx-cnb finds no builder and runs pack.
-forget_index() {
-  local repository="${builder%:*}" digest
-  digest="$(node -p "require('./$receipt').digest")"
-  curl -fsS -X DELETE "http://${repository%%/*}/v2/${repository#*/}/manifests/$digest" >/dev/null
-}
-# pack_direct: the same pack commands nx-cnb runs, with the builder.toml it wrote for each platform.
-pack_direct() {
-  local platform
-  for platform in "${platforms[@]}"; do
-    "$NX_CNB_PACK" builder create "127.0.0.1:5000/nx-cnb-bench/direct:latest-${platform//\//-}" \
-      --config "dist/builders/debian-bookworm/builder/builder-${platform//\//-}.toml" "${flatten_args[@]}" \
-      --target "$platform" --publish --pull-policy if-not-present
-  done
-}
+receipt="$root/dist/builders/debian-bookworm/builder/receipt.json"
+source bench/builder-direct.sh
 nx_times=(); pack_times=(); same_times=()
 for _ in $(seq "$runs"); do
   forget_index

@@ -60,22 +60,7 @@ done
 
 # The builder: nx-cnb creates each platform in the registry with pack, then the index.
 receipt="$ws/dist/builders/debian-bookworm/builder/receipt.json"
-builder="$(node -p "require('$receipt').builder")"
-mapfile -t flatten_args < <(node -p "require('$receipt').flatten.flatMap((g) => ['--flatten', g]).join('\n')")
-mapfile -t platforms < <(node -p "require('$receipt').platforms.map((p) => p.platform).join('\n')")
-forget_index() { # the registry loses the builder's index, so nx-cnb finds no builder and runs pack
-  local repository="${builder%:*}" digest
-  digest="$(node -p "require('$receipt').digest")"
-  curl -fsS -X DELETE "http://${repository%%/*}/v2/${repository#*/}/manifests/$digest" >/dev/null
-}
-pack_direct() {
-  local platform
-  for platform in "${platforms[@]}"; do
-    "$NX_CNB_PACK" builder create "127.0.0.1:5000/nx-cnb-bench/direct:latest-${platform//\//-}" \
-      --config "dist/builders/debian-bookworm/builder/builder-${platform//\//-}.toml" "${flatten_args[@]}" \
-      --target "$platform" --publish --pull-policy if-not-present
-  done
-}
+source bench/builder-direct.sh
 anew=() same=() direct=()
 for ((i = 1; i <= runs; i++)); do
   forget_index

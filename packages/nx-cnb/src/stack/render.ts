@@ -8,11 +8,16 @@ export interface ImageToRender {
   gid: number;
   shell: string;
   args: Record<string, string>;
+  /** Comment lines above the args: why the image carries its packages. */
+  notes?: string[];
 }
 
 export interface StackTomlToRender {
   id: string;
+  name?: string;
   homepage?: string;
+  supportUrl?: string;
+  bugReportUrl?: string;
   maintainer?: string;
   platforms: string[];
   build?: ImageToRender;
@@ -21,8 +26,14 @@ export interface StackTomlToRender {
 
 export function renderStackToml(stack: StackTomlToRender): string {
   const lines = [`id = ${tomlString(stack.id)}`];
-  if (stack.homepage) lines.push(`homepage = ${tomlString(stack.homepage)}`);
-  if (stack.maintainer) lines.push(`maintainer = ${tomlString(stack.maintainer)}`);
+  const top = {
+    name: stack.name,
+    homepage: stack.homepage,
+    'support-url': stack.supportUrl,
+    'bug-report-url': stack.bugReportUrl,
+    maintainer: stack.maintainer,
+  };
+  for (const [key, value] of Object.entries(top)) if (value) lines.push(`${key} = ${tomlString(value)}`);
   lines.push('', `platforms = [${stack.platforms.map(tomlString).join(', ')}]`);
   for (const kind of ['build', 'run'] as const) {
     const image = stack[kind];
@@ -38,7 +49,7 @@ export function renderStackToml(stack: StackTomlToRender): string {
     );
     const args = Object.entries(image.args);
     if (args.length) {
-      lines.push('', `  [${kind}.args]`);
+      lines.push('', ...(image.notes ?? []).map((note) => `  # ${note}`), `  [${kind}.args]`);
       for (const [key, value] of args) lines.push(`    ${key} = ${key === 'packages' ? packageList(value) : tomlString(value)}`);
     }
   }

@@ -234,11 +234,11 @@ function normalizeOptions(schema: StackGeneratorSchema, workspace: About): Norma
     buildPackages: packages('buildPackages'),
     runPackages: packages('runPackages'),
     platforms,
-    about: normalizeAbout(schema, workspace, fail),
+    about: normalizeAbout(schema, workspace),
   };
 }
 
-function normalizeAbout(schema: StackGeneratorSchema, workspace: About, fail: (option: string, expected: string, found: unknown) => never): About {
+function normalizeAbout(schema: StackGeneratorSchema, workspace: About): About {
   const about: About = {
     maintainer: schema.maintainer ?? workspace.maintainer,
     homepage: schema.homepage ?? workspace.homepage,
@@ -247,10 +247,10 @@ function normalizeAbout(schema: StackGeneratorSchema, workspace: About, fail: (o
     bugReportUrl: schema.bugReportUrl,
   };
   for (const [option, value] of Object.entries(about)) {
-    if (value !== undefined && hasControlCharacter(value)) fail(option, 'one line of text', value);
+    if (value !== undefined && hasControlCharacter(value)) throw optionError(COMMAND, option, 'one line of text', value);
   }
   for (const option of ['homepage', 'supportUrl', 'bugReportUrl'] as const) {
-    if (about[option] !== undefined && !/^https?:\/\/\S+$/.test(about[option]!)) fail(option, 'an http(s) URL', about[option]);
+    if (about[option] !== undefined && !/^https?:\/\/\S+$/.test(about[option]!)) throw optionError(COMMAND, option, 'an http(s) URL', about[option]);
   }
   const missing = (['maintainer', 'homepage'] as const).filter((key) => !about[key]);
   if (missing.length) {

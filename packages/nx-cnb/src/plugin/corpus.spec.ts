@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { forgetWarnings } from './broken-project';
 import { createNodesV2 } from './nodes';
-import { writeFileIn, loneStackToml } from '../testing/files';
+import { writeFileIn, loneStackToml, UBI_IMAGES_JSON } from '../testing/files';
 
 const STACK_TOML = loneStackToml('io.buildpacks.stacks.bookworm');
 const IMAGES_JSON = JSON.stringify({ os_name: 'debian', os_codename: 'bookworm', images: [{ name: 'base', config_dir: 'base', create_build_image: true }] });
@@ -226,25 +226,7 @@ const CASES: Record<string, Case> = {
   },
   'a Paketo UBI layout: config_dir relative to the repository root, Dockerfiles shared across folders': {
     files: {
-      'ubi/stacks/stack/images.json': JSON.stringify({
-        os_codename: 'ubi10',
-        images: [
-          {
-            name: 'default',
-            config_dir: 'stacks/stack',
-            create_build_image: true,
-            stack_type: 'base',
-            pattern_image_registry_name: 'build_image_run_image-os_codename',
-          },
-          {
-            name: 'nodejs-22',
-            config_dir: 'stacks/stack-nodejs-22',
-            run_image: 'run-nodejs-22',
-            stack_type: 'base',
-            pattern_image_registry_name: 'build_image_run_image-os_codename',
-          },
-        ],
-      }),
+      'ubi/stacks/stack/images.json': UBI_IMAGES_JSON,
       'ubi/stacks/stack/stack.toml': STACK_TOML,
       'ubi/stacks/stack/build.Dockerfile': 'FROM x',
       'ubi/stacks/stack/run.Dockerfile': 'FROM x',

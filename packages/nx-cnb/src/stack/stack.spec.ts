@@ -1,5 +1,6 @@
 import { readStack, type StackFiles, buildArgsFor, mixinPair } from './stack';
 import { deriveMixins } from './stack-toml';
+import { UBI_IMAGES_JSON } from '../testing/files';
 
 const BASE_TOML = `
 id = "io.buildpacks.stacks.bookworm"
@@ -95,28 +96,8 @@ describe('readStack: Paketo layout', () => {
   });
 
   it("finds a config_dir written relative to the repository root, as Paketo's UBI stacks write it", () => {
-    // ubi-10-base-images: stacks/stack/images.json names "stacks/stack" and "stacks/stack-nodejs-22", from the repository root.
-    const ubi = JSON.stringify({
-      os_codename: 'ubi10',
-      images: [
-        {
-          name: 'default',
-          config_dir: 'stacks/stack',
-          create_build_image: true,
-          stack_type: 'base',
-          pattern_image_registry_name: 'build_image_run_image-os_codename',
-        },
-        {
-          name: 'nodejs-22',
-          config_dir: 'stacks/stack-nodejs-22',
-          run_image: 'run-nodejs-22',
-          stack_type: 'base',
-          pattern_image_registry_name: 'build_image_run_image-os_codename',
-        },
-      ],
-    });
     const map: Record<string, string> = {
-      'images.json': ubi,
+      'images.json': UBI_IMAGES_JSON,
       'stack.toml': BASE_TOML.replace(/\n {2}mixins = .*\n/g, '\n'),
       'build.Dockerfile': 'FROM x',
       'run.Dockerfile': 'FROM x',

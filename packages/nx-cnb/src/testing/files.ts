@@ -17,3 +17,27 @@ export function loneStackToml(id: string, options: { platforms?: string[]; runAr
     (args.length ? `  [run.args]\n${args.map(([k, v]) => `    ${k} = ${JSON.stringify(v)}\n`).join('')}` : '')
   );
 }
+
+/**
+ * Paketo's ubi-10-base-images layout: stacks/stack/images.json names its
+ * config_dirs "stacks/stack" and "stacks/stack-nodejs-22", from the repository root.
+ */
+export const UBI_IMAGES_JSON = JSON.stringify({
+  os_codename: 'ubi10',
+  images: [
+    {
+      name: 'default',
+      config_dir: 'stacks/stack',
+      create_build_image: true,
+      stack_type: 'base',
+      pattern_image_registry_name: 'build_image_run_image-os_codename',
+    },
+    {
+      name: 'nodejs-22',
+      config_dir: 'stacks/stack-nodejs-22',
+      run_image: 'run-nodejs-22',
+      stack_type: 'base',
+      pattern_image_registry_name: 'build_image_run_image-os_codename',
+    },
+  ],
+});

@@ -71,6 +71,7 @@ const CASES: Record<string, Case> = {
     files: { 'platform/stack.toml': '[run-image]\n  image = "registry.example.com/run"\n  mirrors = []\n' },
     warnings: [],
   },
+  "another tool's stack.toml that names itself": { files: { 'services/stack.toml': 'name = "shop"\n[services.web]\n  port = 8080\n' }, warnings: [] },
   "another tool's builder.toml": { files: { 'tools/gen/builder.toml': '[tool]\n  name = "codegen"\n' }, warnings: [] },
   'an empty stack.toml': { files: { 'notes/stack.toml': '' }, warnings: [] },
 

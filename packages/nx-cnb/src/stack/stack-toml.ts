@@ -52,13 +52,16 @@ export function isValidStackId(id: string): boolean {
   return STACK_ID.test(id) && !id.includes('..') && !id.includes('//');
 }
 
+// "name" alone says nothing: any tool's stack.toml may name itself.
+const TELLING_KEYS = TOP_KEYS.filter((key) => key !== 'name');
+
 /**
  * Whether a stack.toml is jam's rather than another tool's: it sets one of
  * jam's keys, or it does not parse (a stack with a typo is still a stack).
  */
 export function looksLikeStackToml(text: string): boolean {
   const value = parseLoosely('toml', text);
-  return value === undefined || (isTable(value) && TOP_KEYS.some((key) => key in value));
+  return value === undefined || (isTable(value) && TELLING_KEYS.some((key) => key in value));
 }
 
 /** Parses and validates a stack.toml. Which of [build]/[run] must exist is up to the caller. */
